@@ -1,0 +1,1 @@
+"""Safeline hotline service: Twilio gateway, conversation router, simulator."""
