@@ -265,9 +265,7 @@ def record_sent(
     message.error_code = error_code
 
 
-def record_delivery_status(
-    session: Session, sid: str, status: str, error_code: str | None
-) -> bool:
+def record_delivery_status(session: Session, sid: str, status: str, error_code: str | None) -> bool:
     """Apply a Twilio status callback; False when no message has that sid (yet)."""
     message = _message_by_sid(session, sid)
     if message is None:

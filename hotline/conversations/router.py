@@ -1,0 +1,228 @@
+"""The conversation router: one inbound message in, the right replies out.
+
+Order of decisions (business rules live here once, whatever the channel):
+sanitise → deterministic keywords → human-held conversations never reach Rasa →
+empty/media-only → numbered option or free text to Rasa → replies stored, then sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from bot.responses import ResponseBook
+from starlette.concurrency import run_in_threadpool
+
+from hotline.channels.sms_format import format_for_sms, resolve_option
+from hotline.channels.twilio_outbound import TwilioSender
+from hotline.config import Settings
+from hotline.conversations import service
+from hotline.conversations.keywords import Keyword, match_keyword
+from hotline.conversations.models import HUMAN_STATES
+from hotline.conversations.sanitize import sanitize_text
+from hotline.crypto import Vault
+from hotline.db import Database
+from hotline.rasa_client import RasaClient, RasaUnavailable
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Keywords that steer the assistant: sent to Rasa as our own intent payloads.
+KEYWORD_PAYLOADS = {Keyword.MENU: "/show_menu", Keyword.PERSON: "/request_human"}
+HANDOFF_PRIORITIES = {
+    "normal": service.PRIORITY_NORMAL,
+    "high": service.PRIORITY_HIGH,
+    "urgent": service.PRIORITY_URGENT,
+}
+
+
+@dataclass
+class Outcome:
+    replies: list[str] = field(default_factory=list)
+    options: list[str] | None = None  # None keeps the options shown before
+    handoff: tuple[str, int] | None = None  # (reason, priority)
+    opted_out: bool | None = None  # None leaves the opt-out flag alone
+
+
+class KeyedLocks:
+    """One asyncio lock per conversation, so its messages are handled in arrival order."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._holders: Counter[int] = Counter()
+
+    @asynccontextmanager
+    async def hold(self, key: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._holders[key] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[key] -= 1
+            if not self._holders[key]:
+                del self._holders[key], self._locks[key]
+
+
+class Router:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        vault: Vault,
+        rasa: RasaClient,
+        sender: TwilioSender,
+        responses: ResponseBook,
+    ) -> None:
+        self._settings = settings
+        self._db = db
+        self._vault = vault
+        self._rasa = rasa
+        self._sender = sender
+        self._responses = responses
+        self._locks = KeyedLocks()
+
+    async def _in_db(self, work: Callable[..., T], *args) -> T:
+        def run() -> T:
+            with self._db.session() as session:
+                return work(session, *args)
+
+        return await run_in_threadpool(run)
+
+    async def handle(self, message_id: int) -> None:
+        """Handle one stored inbound message exactly once."""
+        conversation_id = await self._in_db(service.conversation_of_message, message_id)
+        async with self._locks.hold(conversation_id):
+            turn = await self._in_db(service.claim_inbound, self._vault, message_id)
+            if turn is None:
+                return  # already handled (a redelivery or a second worker)
+            try:
+                outcome = await self._decide(turn)
+            except Exception:  # noqa: BLE001 - a texter must never be left without an answer
+                log.exception("turn failed; falling back to a person (message %s)", message_id)
+                outcome = self._fallback(turn)
+            await self._finish(turn, outcome)
+
+    async def resume_interrupted(self, message_id: int) -> None:
+        """A message the service stopped in the middle of: never asked again, a person takes it."""
+        conversation_id = await self._in_db(service.conversation_of_message, message_id)
+        async with self._locks.hold(conversation_id):
+            turn = await self._in_db(service.load_turn, self._vault, message_id)
+            outcome = Outcome() if turn.opted_out else self._fallback(turn, reason="interrupted")
+            await self._finish(turn, outcome)
+
+    async def _finish(self, turn: service.Turn, outcome: Outcome) -> None:
+        def record(session) -> list[int]:
+            if outcome.opted_out is not None:
+                service.set_opted_out(session, turn.contact_id, outcome.opted_out)
+            if outcome.handoff:
+                reason, priority = outcome.handoff
+                service.queue_for_person(session, turn.conversation_id, reason, priority)
+            return service.finish_turn(
+                session, self._vault, turn, outcome.replies, options=outcome.options
+            )
+
+        for outbound_id in await self._in_db(record):
+            await self.send(outbound_id)
+        log.info(
+            "handled message %s: %d replies, handoff=%s",
+            turn.message_id,
+            len(outcome.replies),
+            outcome.handoff[0] if outcome.handoff else None,
+        )
+
+    async def send(self, outbound_id: int) -> None:
+        outgoing = await self._in_db(service.start_sending, self._vault, outbound_id)
+        if outgoing is None:
+            return
+        result = await self._sender.send(
+            to=outgoing.to,
+            body=outgoing.body,
+            from_number=outgoing.from_number,
+            messaging_service_sid=outgoing.messaging_service_sid,
+        )
+        await self._in_db(
+            lambda session: service.record_sent(
+                session,
+                outbound_id,
+                sid=result.sid,
+                status="failed" if result.failed else (result.status or "queued"),
+                error_code=str(result.error_code) if result.error_code else None,
+            )
+        )
+        if result.failed:
+            log.warning(
+                "reply %s failed permanently (Twilio error %s)", outbound_id, result.error_code
+            )
+
+    def _say(self, turn: service.Turn, response: str) -> tuple[str, list[str]]:
+        rendered = self._responses.render(
+            response,
+            language=turn.language or "en",
+            emergency_text=self._settings.emergency_text,
+            hotline_text=self._settings.hotline_text,
+        )
+        return format_for_sms(rendered["text"], rendered.get("buttons") or [])
+
+    def _fallback(self, turn: service.Turn, reason: str = "assistant_unavailable") -> Outcome:
+        body, _ = self._say(turn, "utter_service_fallback")
+        return Outcome(replies=[body], options=[], handoff=(reason, service.PRIORITY_NORMAL))
+
+    async def _decide(self, turn: service.Turn) -> Outcome:
+        text = sanitize_text(turn.text, self._settings.max_text_length)
+        keyword = match_keyword(text, opted_out=turn.opted_out)
+        if keyword is Keyword.STOP:
+            return Outcome(
+                opted_out=True
+            )  # Twilio sends the carrier's confirmation; we send nothing
+        if turn.opted_out and keyword is not Keyword.START:
+            return Outcome()  # kept, never answered: they asked us to stop
+        if keyword is Keyword.START:
+            body, _ = self._say(turn, "utter_opted_in")
+            return Outcome(replies=[body], opted_out=False)
+        if keyword is Keyword.HELP:
+            body, _ = self._say(turn, "utter_keyword_help")
+            return Outcome(replies=[body])
+        if turn.state in HUMAN_STATES:
+            return Outcome()  # a person holds this conversation; Rasa is not asked
+        if not text:
+            body, _ = self._say(
+                turn, "utter_media_unsupported" if turn.num_media else "utter_empty_message"
+            )
+            return Outcome(replies=[body])
+
+        message = KEYWORD_PAYLOADS.get(keyword) or resolve_option(text, turn.options) or text
+        try:
+            bot_messages = await self._rasa.send(
+                turn.contact_id,
+                message,
+                {"channel": turn.channel, "language": turn.language or "en"},
+            )
+        except RasaUnavailable:
+            log.warning(
+                "assistant unavailable for message %s; queued for a person", turn.message_id
+            )
+            return self._fallback(turn)
+        return self._from_assistant(bot_messages)
+
+    @staticmethod
+    def _from_assistant(bot_messages: list[dict]) -> Outcome:
+        outcome = Outcome(options=[])
+        for bot_message in bot_messages:
+            handoff = (bot_message.get("custom") or {}).get("handoff")
+            if handoff:
+                priority = HANDOFF_PRIORITIES.get(handoff.get("priority"), 0)
+                outcome.handoff = (str(handoff.get("reason") or "asked")[:40], priority)
+            if bot_message.get("text"):
+                body, options = format_for_sms(
+                    bot_message["text"], bot_message.get("buttons") or []
+                )
+                outcome.replies.append(body)
+                if options:  # the choices shown last are what a digit reply refers to
+                    outcome.options = options
+        return outcome
