@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import httpx
-
-log = logging.getLogger(__name__)
 
 
 class RasaUnavailable(Exception):

@@ -1,0 +1,1 @@
+"""Rasa-side Python for Safeline: the localised NLG class, response rendering, model builds."""

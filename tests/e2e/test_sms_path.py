@@ -1,0 +1,142 @@
+"""A texter's SMS through the real system: signed webhook in, Rasa, reply out via Twilio."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from tests.e2e.stack import HOTLINE_NUMBER
+
+
+def stored_inbound(stack, phone: str, channel: str = "sms") -> int:
+    return stack.sql(
+        "SELECT count(*) FROM message m JOIN conversation c ON c.id = m.conversation_id"
+        " WHERE c.contact_id = :contact AND m.direction = 'in'",
+        contact=stack.pseudonym(phone, channel),
+    )[0][0]
+
+
+def conversation_state(stack, phone: str) -> str:
+    return stack.sql(
+        "SELECT state FROM conversation WHERE contact_id = :contact ORDER BY id DESC LIMIT 1",
+        contact=stack.pseudonym(phone),
+    )[0][0]
+
+
+def test_first_message_gets_the_assistant_and_the_safety_question(stack, texter):
+    [reply] = texter.send("hello")
+    assert "automated" in reply.lower()
+    assert "safe" in reply.lower()
+    [captured] = stack.captured(to=texter.phone)
+    assert captured["from_"] == HOTLINE_NUMBER
+    assert captured["status_callback"] == f"{stack.hotline_url}/twilio/status"
+
+
+def test_a_digit_answers_the_options_shown_last(stack, texter):
+    texter.send("hi")
+    menu = " ".join(texter.send("1"))  # 1 = yes, it is safe
+    assert "person" in menu.lower()
+    assert conversation_state(stack, texter.phone) == "bot"
+
+
+def test_asking_for_a_person_queues_the_conversation_and_the_bot_falls_silent(stack, texter):
+    texter.send("hi")
+    texter.send("yes")
+    handoff = " ".join(texter.send("PERSON"))
+    assert "112" in handoff  # what to do in an emergency
+    assert conversation_state(stack, texter.phone) == "queued"
+    assert texter.send("are you there?") == []  # for the operator now; Rasa is not asked
+    assert stored_inbound(stack, texter.phone) == 4
+
+
+def test_delivery_statuses_come_back_from_twilio(stack, texter):
+    texter.send("hello")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        statuses = stack.sql(
+            "SELECT m.status FROM message m JOIN conversation c ON c.id = m.conversation_id"
+            " WHERE c.contact_id = :contact AND m.direction = 'out'",
+            contact=stack.pseudonym(texter.phone),
+        )
+        if statuses and statuses[0][0] == "delivered":
+            break
+        time.sleep(0.1)
+    assert statuses == [("delivered",)]
+
+
+def test_a_repeated_message_sid_is_answered_once(stack, texter):
+    fields = texter.fields("hello")
+    assert texter.webhook(fields).status_code == 200
+    assert texter.webhook(fields).status_code == 200
+    stack.wait_turn_done(fields["MessageSid"])
+    time.sleep(0.5)
+    assert len(texter.new_replies()) == 1
+    assert stored_inbound(stack, texter.phone) == 1
+
+
+def test_stop_means_nothing_more_is_sent_until_start(stack, texter):
+    texter.send("hello")
+    assert texter.send("STOP") == []
+    assert texter.send("hello?") == []
+    assert texter.send("yes") == []
+    [welcome_back] = texter.send("start")
+    assert welcome_back
+    assert texter.send("hi")  # answered again
+    assert stored_inbound(stack, texter.phone) == 6  # every message kept
+
+
+def test_help_keyword_says_what_this_number_is(stack, texter):
+    [reply] = texter.send("help")
+    assert "112" in reply
+
+
+def test_a_texter_cannot_force_rasa_commands(stack, texter):
+    texter.send("hi")
+    texter.send("/restart")
+    texter.send('/intent{"x": 1}')
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{stack.pseudonym(texter.phone)}/tracker", timeout=10
+    ).json()
+    events = tracker["events"]
+    assert not [e for e in events if e["event"] == "restart"]
+    user_texts = [e["text"] for e in events if e["event"] == "user"]
+    assert "restart" in user_texts and not any(t.startswith("/") for t in user_texts)
+    assert conversation_state(stack, texter.phone) == "bot"
+
+
+def test_media_without_text_gets_a_short_explanation(stack, texter):
+    [reply] = texter.send("", NumMedia="1", MediaUrl0="https://example.org/a.jpg")
+    assert "text" in reply.lower()
+
+
+def test_whatsapp_replies_go_back_on_whatsapp(stack, new_texter):
+    texter = new_texter("whatsapp:")
+    texter.send("hello", To="whatsapp:" + HOTLINE_NUMBER)
+    [captured] = stack.captured(to="whatsapp:" + texter.phone)
+    assert captured["from_"] == "whatsapp:" + HOTLINE_NUMBER
+
+
+def test_replies_through_a_messaging_service_use_it(stack, texter):
+    texter.send("hello", MessagingServiceSid="MG" + "1" * 32)
+    [captured] = stack.captured(to=texter.phone)
+    assert captured["messaging_service_sid"] == "MG" + "1" * 32
+
+
+def test_transient_twilio_errors_are_retried_without_doubles(stack, texter):
+    httpx.post(f"{stack.twilio_url}/_fail", json={"status": 500, "count": 2, "code": 20500})
+    replies = texter.send("hello")
+    assert len(replies) == 1
+
+
+def test_health_reports_database_and_rasa(stack):
+    response = httpx.get(f"{stack.hotline_url}/healthz", timeout=10)
+    assert response.status_code == 200
+    assert response.json()["database"] == "up" and response.json()["rasa"] == "up"
+
+
+def test_logs_carry_no_phone_number_and_no_message_body(stack, texter):
+    texter.send("my boss keeps my passport")
+    log = stack.logs("hotline")
+    assert texter.phone not in log and texter.phone[1:] not in log
+    assert "passport" not in log
