@@ -80,7 +80,7 @@ class LocalisedNLG(TemplatedNaturalLanguageGenerator):
         language = kwargs.pop("language", None) or DEFAULT_LANGUAGE
         response = self._random_response_for(utter_action, output_channel, filled_slots)
         if response is None:
-            log.error("no response named %r for channel %r", utter_action, output_channel)
+            log.debug("no response named %r for channel %r", utter_action, output_channel)
             return None
         values: dict[str, Any] = config_placeholders()
         values.update({name: value for name, value in filled_slots.items() if value is not None})

@@ -106,8 +106,9 @@ class FakeTwilioOutbox:
     ) -> None:
         """Make the next `count` creates answer `status` (after `delay_seconds`). A 2xx status
         with a delay makes a slow success: the message is still created."""
-        failure = InjectedFailure(status, code if code is not None else status, message,
-                                  delay_seconds)
+        failure = InjectedFailure(
+            status, code if code is not None else status, message, delay_seconds
+        )
         with self._lock:
             self._failures.extend([failure] * count)
 
@@ -202,8 +203,9 @@ def _validate_create(form: FormData) -> JSONResponse | None:
 class _StatusCallbacks:
     """Posts `sent` then `delivered`, signed like Twilio, without holding up the API answer."""
 
-    def __init__(self, account_sid: str, auth_token: str, outbox: FakeTwilioOutbox,
-                 delay_seconds: float) -> None:
+    def __init__(
+        self, account_sid: str, auth_token: str, outbox: FakeTwilioOutbox, delay_seconds: float
+    ) -> None:
         self._account_sid = account_sid
         self._validator = RequestValidator(auth_token)
         self._outbox = outbox
@@ -223,12 +225,12 @@ class _StatusCallbacks:
                 if message.status_callback:
                     await self._post(client, message, status)
 
-    async def _post(self, client: httpx.AsyncClient, message: CapturedMessage,
-                    status: str) -> None:
+    async def _post(self, client: httpx.AsyncClient, message: CapturedMessage, status: str) -> None:
         assert message.status_callback is not None
         sender = message.from_ or (
             "whatsapp:" + SIMULATED_HOTLINE_NUMBER
-            if message.to.startswith("whatsapp:") else SIMULATED_HOTLINE_NUMBER
+            if message.to.startswith("whatsapp:")
+            else SIMULATED_HOTLINE_NUMBER
         )
         params = {
             "AccountSid": self._account_sid,
@@ -334,18 +336,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--account-sid", required=True)
     parser.add_argument("--auth-token", required=True)
-    parser.add_argument("--callback-delay", type=float, default=0.05,
-                        help="seconds before each status callback")
+    parser.add_argument(
+        "--callback-delay", type=float, default=0.05, help="seconds before each status callback"
+    )
     args = parser.parse_args(argv)
 
     import uvicorn
 
     app = create_fake_twilio_app(
-        args.account_sid, args.auth_token, FakeTwilioOutbox(),
+        args.account_sid,
+        args.auth_token,
+        FakeTwilioOutbox(),
         callback_delay_seconds=args.callback_delay,
     )
-    # No access log: query strings (?to=) would put phone numbers in it.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    # No access log: query strings (?to=) would put phone numbers in it. No websockets:
+    # uvicorn's "auto" websockets support fails to import with the websockets 10 Rasa pins.
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="warning", access_log=False, ws="none"
+    )
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 Uses the real `twilio` client (async), pointed at `settings.twilio_api_base_url`, so tests and
 the simulator exercise exactly the code production runs: requests go to
-`{twilio_api_base_url}/2010-04-01/Accounts/{AccountSid}/Messages.json`
-(twilio's Domain.absolute_url + Version "2010-04-01" + MessageList's "/Accounts/{sid}/Messages.json").
+`{twilio_api_base_url}/2010-04-01/Accounts/{AccountSid}/Messages.json` (in twilio's source:
+Domain.absolute_url + Version "2010-04-01" + MessageList's "/Accounts/{sid}/Messages.json").
 """
 
 from __future__ import annotations
@@ -134,14 +134,18 @@ class TwilioSender:
             else:
                 log.info("twilio accepted message %s (%s)", message.sid, message.status)
                 return SendResult(
-                    message.sid, message.status, message.error_code,
-                    _scrub(message.error_message), failed=False,
+                    message.sid,
+                    message.status,
+                    message.error_code,
+                    _scrub(message.error_message),
+                    failed=False,
                 )
             if attempt == attempts:
                 break
             delay = self._retry_delays[attempt - 1]
-            log.warning("twilio send attempt %d failed (%s); retrying in %gs",
-                        attempt, reason, delay)
+            log.warning(
+                "twilio send attempt %d failed (%s); retrying in %gs", attempt, reason, delay
+            )
             await asyncio.sleep(delay)
         log.error("twilio send failed after %d attempts (%s)", attempts, reason)
         return failure

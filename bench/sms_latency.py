@@ -1,0 +1,146 @@
+"""SMS latency through the whole path, against Rasa alone, in one run on this machine.
+
+Starts the real system (Rasa, action server, hotline service on SQLite, a local Twilio-compatible
+server), sends N signed webhooks at a fixed rate, and prints p50/p95/p99 of
+  (a) webhook acknowledgement time,
+  (b) time until the reply reaches the Twilio API,
+  (c) the same messages sent straight to Rasa's REST webhook (the baseline),
+and the gateway overhead (b)/(c).
+
+    .venv/bin/python bench/sms_latency.py --messages 200 --rate 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from twilio.request_validator import RequestValidator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.e2e.stack import ACCOUNT_SID, AUTH_TOKEN, HOTLINE_NUMBER, Stack  # noqa: E402
+
+TEXTS = ["hello", "hi there", "i need help with my job", "is this safe", "good morning"]
+
+
+def percentiles(values: list[float]) -> str:
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return f"p50 {cuts[49]:7.1f}  p95 {cuts[94]:7.1f}  p99 {cuts[98]:7.1f} ms"
+
+
+async def paced(count: int, rate: float, one) -> list:
+    """Start `one(i)` every 1/rate seconds (open loop), gather the results."""
+    tasks = []
+    start = time.perf_counter()
+    for i in range(count):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i)))
+    return await asyncio.gather(*tasks)
+
+
+async def through_gateway(stack: Stack, count: int, rate: float, run: str):
+    url = f"{stack.hotline_url}/twilio/sms"
+    validator = RequestValidator(AUTH_TOKEN)
+    sent_at: dict[str, float] = {}
+    acks: list[float] = []
+
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def one(i: int) -> None:
+            phone = f"+1555{run}{i:06d}"
+            fields = {
+                "MessageSid": "SM" + uuid.uuid4().hex,
+                "AccountSid": ACCOUNT_SID,
+                "From": phone,
+                "To": HOTLINE_NUMBER,
+                "Body": TEXTS[i % len(TEXTS)],
+                "NumMedia": "0",
+            }
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": validator.compute_signature(url, fields),
+            }
+            sent_at[phone] = time.time()
+            began = time.perf_counter()
+            response = await client.post(url, content=urlencode(fields), headers=headers)
+            acks.append((time.perf_counter() - began) * 1000)
+            response.raise_for_status()
+
+        await paced(count, rate, one)
+        replies: dict[str, float] = {}
+        deadline = time.monotonic() + 120
+        while len(replies) < count and time.monotonic() < deadline:
+            for message in (await client.get(f"{stack.twilio_url}/_captured")).json():
+                to = message["to"]
+                if to in sent_at and to not in replies:
+                    replies[to] = (message["created_at"] - sent_at[to]) * 1000
+            await asyncio.sleep(0.2)
+    if len(replies) < count:
+        raise SystemExit(f"only {len(replies)} of {count} replies arrived")
+    return acks, list(replies.values())
+
+
+async def straight_to_rasa(stack: Stack, count: int, rate: float, run: str) -> list[float]:
+    latencies: list[float] = []
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def one(i: int) -> None:
+            began = time.perf_counter()
+            response = await client.post(
+                f"{stack.rasa_url}/webhooks/rest/webhook",
+                json={
+                    "sender": f"bench-{run}-{i}",
+                    "message": TEXTS[i % len(TEXTS)],
+                    "metadata": {"channel": "sms", "language": "en"},
+                },
+            )
+            response.raise_for_status()
+            latencies.append((time.perf_counter() - began) * 1000)
+
+        await paced(count, rate, one)
+    return latencies
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=20.0, help="messages per second")
+    args = parser.parse_args()
+
+    stack = Stack()
+    try:
+        print("starting Rasa, the action server, the hotline and a local Twilio...", flush=True)
+        stack.start_twilio()
+        stack.start_rasa()
+        stack.start_hotline()
+        warmup = max(10, args.messages // 10)
+        await straight_to_rasa(stack, warmup, args.rate, "w")
+        await through_gateway(stack, warmup, args.rate, "91")
+        # Alternate the two so that neither gets a warmer machine.
+        baseline = await straight_to_rasa(stack, args.messages, args.rate, "a")
+        acks, replies = await through_gateway(stack, args.messages, args.rate, "92")
+        baseline += await straight_to_rasa(stack, args.messages, args.rate, "b")
+    finally:
+        stack.stop()
+
+    print(f"\n{args.messages} messages at {args.rate:g} msg/s (new texters, first contact)")
+    print(f"(a) webhook acknowledgement   {percentiles(acks)}")
+    print(f"(b) webhook -> reply at Twilio {percentiles(replies)}")
+    print(f"(c) straight to Rasa REST      {percentiles(baseline)}")
+    ratio50 = statistics.median(replies) / statistics.median(baseline)
+    cut = statistics.quantiles
+    ratio95 = cut(replies, n=100)[94] / cut(baseline, n=100)[94]
+    print(f"gateway overhead (b)/(c): p50 {ratio50:.2f}  p95 {ratio95:.2f}  (target <= 1.15)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

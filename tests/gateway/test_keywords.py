@@ -1,0 +1,119 @@
+"""match_keyword: whole-message, case-insensitive, data-driven keywords."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hotline.conversations.keywords import (
+    KEYWORDS_FILE,
+    Keyword,
+    KeywordTable,
+    match_keyword,
+)
+
+CASES = [
+    ("STOP", Keyword.STOP),
+    ("stop", Keyword.STOP),
+    ("Stop.", Keyword.STOP),
+    ("  stop!! ", Keyword.STOP),
+    ('"STOP"', Keyword.STOP),
+    ("stop ✋️", Keyword.STOP),
+    ("StopAll", Keyword.STOP),
+    ("unsubscribe", Keyword.STOP),
+    ("Cancel", Keyword.STOP),
+    ("END", Keyword.STOP),
+    ("quit", Keyword.STOP),
+    ("СТОП", Keyword.STOP),
+    ("start", Keyword.START),
+    ("UNSTOP", Keyword.START),
+    ("help", Keyword.HELP),
+    ("Info?", Keyword.HELP),
+    ("¿Ayuda?", Keyword.HELP),
+    ("menu", Keyword.MENU),
+    ("Menú", Keyword.MENU),
+    ("MENU\u0301", Keyword.MENU),  # decomposed accent: NFC first
+    ("person", Keyword.PERSON),
+    ("PERSONA", Keyword.PERSON),
+    # Not keywords: more than the word, or nothing at all.
+    ("don't stop", None),
+    ("stop please", None),
+    ("help me", None),
+    ("I need help", None),
+    ("stopp", None),
+    ("s t o p", None),
+    ("", None),
+    ("  ...  ", None),
+    ("yes", None),
+    ("1", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_match(text: str, expected: Keyword | None) -> None:
+    assert match_keyword(text) is expected
+
+
+@pytest.mark.parametrize("text", ["YES", "yes", "Yes!"])
+def test_yes_is_start_only_when_opted_out(text: str) -> None:
+    assert match_keyword(text) is None
+    assert match_keyword(text, opted_out=True) is Keyword.START
+
+
+@pytest.mark.parametrize(("text", "expected"), [(t, k) for t, k in CASES if k is not None])
+def test_opted_out_changes_nothing_else(text: str, expected: Keyword) -> None:
+    assert match_keyword(text, opted_out=True) is expected
+
+
+def test_twilio_words_are_all_there() -> None:
+    for word in ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"]:
+        assert match_keyword(word) is Keyword.STOP
+    for word in ["START", "UNSTOP"]:
+        assert match_keyword(word) is Keyword.START
+    for word in ["HELP", "INFO"]:
+        assert match_keyword(word) is Keyword.HELP
+
+
+def test_every_word_in_the_data_file_matches_its_keyword() -> None:
+    data = yaml.safe_load(KEYWORDS_FILE.read_text(encoding="utf-8"))
+    assert {k.value for k in Keyword} <= set(data)
+    for name, by_language in data.items():
+        for language, words in by_language.items():
+            for word in words:
+                if name == "start_if_opted_out":
+                    assert match_keyword(word, opted_out=True) is Keyword.START, (language, word)
+                else:
+                    assert match_keyword(word) is Keyword(name), (language, word)
+                    assert match_keyword(f" {word.lower()}! ") is Keyword(name), (language, word)
+
+
+def _table(tmp_path: Path, text: str) -> KeywordTable:
+    path = tmp_path / "keywords.yml"
+    path.write_text(text, encoding="utf-8")
+    return KeywordTable.from_yaml(path)
+
+
+def test_a_new_language_is_only_data(tmp_path: Path) -> None:
+    table = _table(tmp_path, "stop:\n  de: [HALT]\nhelp:\n  de: [HILFE]\n")
+    assert table.match("halt!") is Keyword.STOP
+    assert table.match("Hilfe") is Keyword.HELP
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stop:\n  en: [STOP]\nhelp:\n  es: [stop]\n",  # one word, two keywords
+        "start_if_opted_out:\n  en: ['HELP']\nhelp:\n  en: [HELP]\n",
+        "shout:\n  en: [HEY]\n",  # unknown keyword
+        "start_if_opted_out:\n  en: [YES]\n",  # bare YES is a YAML boolean
+        "stop:\n  en: STOP\n",  # not a list
+        "stop: [STOP]\n",  # no language level
+        "stop:\n  en: ['...']\n",  # nothing left after normalising
+        "- stop\n",
+    ],
+)
+def test_bad_data_is_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ValueError):
+        _table(tmp_path, text)
