@@ -6,13 +6,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from bot.responses import ResponseBook
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.responses import ResponseBook
 from hotline.channels.fake_twilio import FakeTwilioOutbox
 from hotline.channels.twilio_outbound import TwilioSender
 from hotline.channels.twilio_sms import TwilioWebhooks

@@ -15,9 +15,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from bot.responses import ResponseBook
 from starlette.concurrency import run_in_threadpool
 
+from bot.responses import ResponseBook
 from hotline.channels.sms_format import format_for_sms, resolve_option
 from hotline.channels.twilio_outbound import TwilioSender
 from hotline.config import Settings
@@ -157,7 +157,10 @@ class Router:
         )
         if result.failed:
             log.warning(
-                "reply %s failed permanently (Twilio error %s)", outbound_id, result.error_code
+                "reply %s not sent (%s, Twilio error %s)",
+                outbound_id,
+                "retries exhausted" if result.transient else "refused",
+                result.error_code,
             )
 
     def _say(self, turn: service.Turn, response: str) -> tuple[str, list[str]]:

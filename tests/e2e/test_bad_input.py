@@ -1,4 +1,4 @@
-"""Forged and malformed webhooks: a clear 4xx or a polite reply, never a 5xx, never a lost message."""
+"""Forged and malformed webhooks: a clear 4xx or a polite reply; never a 5xx or a lost message."""
 
 from __future__ import annotations
 
