@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -82,7 +83,8 @@ async def through_gateway(stack: Stack, count: int, rate: float, run: str):
             for message in (await client.get(f"{stack.twilio_url}/_captured")).json():
                 to = message["to"]
                 if to in sent_at and to not in replies:
-                    replies[to] = (message["created_at"] - sent_at[to]) * 1000
+                    arrived = datetime.fromisoformat(message["created_at"]).timestamp()
+                    replies[to] = (arrived - sent_at[to]) * 1000
             await asyncio.sleep(0.2)
     if len(replies) < count:
         raise SystemExit(f"only {len(replies)} of {count} replies arrived")

@@ -1,6 +1,7 @@
 """Train the Rasa model only when its training data changed.
 
     python -m bot.model ensure   # train if models/<hash12>.tar.gz is missing; print its path
+    python -m bot.model ensure --force   # train again even if it exists
     python -m bot.model path     # print the current model's path (exit 1 if not trained)
     python -m bot.model hash     # print the 12-character content hash
 
@@ -54,15 +55,22 @@ def model_path(root: Path = REPO_ROOT) -> Path:
     return root / MODELS_DIR / f"{content_hash(root)}.tar.gz"
 
 
-def train(root: Path = REPO_ROOT) -> Path:
-    """Train into a temporary directory, then move the model into place atomically."""
+def train(root: Path = REPO_ROOT, force: bool = False) -> Path:
+    """Train into a temporary directory, then move the model into place atomically.
+
+    Rasa's log goes to stderr, so stdout carries only what this module prints (the path).
+    `force` also makes Rasa ignore its training cache (.rasa/cache).
+    """
     name = content_hash(root)
     target = root / MODELS_DIR / f"{name}.tar.gz"
     target.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
     with tempfile.TemporaryDirectory(prefix=f".train-{name}-", dir=target.parent) as tmp:
         command = [sys.executable, "-m", "rasa", "train", "--fixed-model-name", name, "--out", tmp]
-        subprocess.run(command, cwd=root, env=env, check=True)
+        if force:
+            command.append("--force")
+        sys.stdout.flush()
+        subprocess.run(command, cwd=root, env=env, check=True, stdout=sys.stderr)
         trained = Path(tmp) / f"{name}.tar.gz"
         if not trained.exists():
             raise RuntimeError(f"rasa train did not write {trained}")
@@ -70,12 +78,12 @@ def train(root: Path = REPO_ROOT) -> Path:
     return target
 
 
-def ensure_model(root: Path = REPO_ROOT) -> Path:
-    """The current model's path, training it first if the training data changed."""
+def ensure_model(root: Path = REPO_ROOT, force: bool = False) -> Path:
+    """The current model's path, training it first if the training data changed (or `force`)."""
     target = model_path(root)
-    if not target.exists():
+    if force or not target.exists():
         started = time.monotonic()
-        train(root)
+        train(root, force=force)
         print(f"trained {target.name} in {time.monotonic() - started:.0f}s", file=sys.stderr)
     return target
 
@@ -83,12 +91,13 @@ def ensure_model(root: Path = REPO_ROOT) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.model", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["ensure", "path", "hash"])
+    parser.add_argument("--force", action="store_true", help="ensure: train even if it exists")
     args = parser.parse_args(argv)
     if args.command == "hash":
         print(content_hash())
         return 0
     if args.command == "ensure":
-        print(ensure_model())
+        print(ensure_model(force=args.force))
         return 0
     target = model_path()
     if not target.exists():

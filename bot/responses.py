@@ -73,6 +73,11 @@ def _catalog(language: str, locale_dir: str) -> gettext.NullTranslations:
     )
 
 
+def reload_catalogs() -> None:
+    """Forget the loaded catalogs (after `pybabel compile` wrote new .mo files)."""
+    _catalog.cache_clear()
+
+
 def translate(text: str, language: str, locale_dir: Path = LOCALE_DIR) -> str:
     """`text` in `language` if a compiled catalog has it, else `text` itself."""
     if not text or not language or language == DEFAULT_LANGUAGE:

@@ -17,10 +17,14 @@ from hotline.channels.fake_twilio import FakeTwilioOutbox
 from hotline.channels.twilio_outbound import TwilioSender
 from hotline.channels.twilio_sms import TwilioWebhooks
 from hotline.config import REPO_ROOT, Settings, load_settings
+from hotline.console.routes import console_routes
+from hotline.conversations.desk import HandoffDesk
+from hotline.conversations.hours import load_handoff_config
 from hotline.conversations.router import Router
 from hotline.conversations.worker import InboundWorkers
 from hotline.crypto import Vault
 from hotline.db import Database
+from hotline.live import LiveHub
 from hotline.rasa_client import RasaClient
 
 log = logging.getLogger(__name__)
@@ -36,9 +40,26 @@ class Hotline:
         self.vault = Vault(settings.secret_key)
         self.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
         self.sender = TwilioSender(settings)
-        self.router = Router(
-            settings, self.db, self.vault, self.rasa, self.sender, ResponseBook(RESPONSE_FILES)
+        # Hand-off to people: live updates for consoles, the desk's flows and timers.
+        self.hub = LiveHub()
+        self.desk = HandoffDesk(
+            settings,
+            self.db,
+            self.vault,
+            ResponseBook(RESPONSE_FILES),
+            load_handoff_config(simulator_mode=settings.simulator_mode),
+            self.hub,
         )
+        self.router = Router(
+            settings,
+            self.db,
+            self.vault,
+            self.rasa,
+            self.sender,
+            ResponseBook(RESPONSE_FILES),
+            desk=self.desk,
+        )
+        self.desk.attach_sender(self.router.send)
         self.workers = InboundWorkers(self.db, self.router)
         self.webhooks = TwilioWebhooks(settings, self.db, self.vault, self.workers)
         # Simulator mode: replies go to a Twilio look-alike inside this service.
@@ -46,11 +67,15 @@ class Hotline:
 
     async def start(self) -> None:
         await run_in_threadpool(self.db.upgrade)
+        self.hub.start(self.db.engine)
         await self.workers.start()
+        await self.desk.start()
         log.info("hotline ready (simulator mode: %s)", self.settings.simulator_mode)
 
     async def stop(self) -> None:
+        await self.desk.stop()
         await self.workers.stop()
+        self.hub.stop()
         await self.sender.aclose()
         await self.rasa.aclose()
         self.db.dispose()
@@ -80,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", hotline.health),
         Route("/twilio/sms", hotline.webhooks.sms, methods=["POST"]),
         Route("/twilio/status", hotline.webhooks.status, methods=["POST"]),
+        *console_routes(hotline),
     ]
     if settings.simulator_mode:
         from hotline.channels.simulator import simulator_routes

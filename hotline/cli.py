@@ -1,4 +1,4 @@
-"""`hotline` command: serve, run (all processes), db upgrade, chat."""
+"""`hotline` command: serve, run (all processes), db upgrade, chat, operator accounts."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def _serve(args: argparse.Namespace) -> int:
         log_level="info",
         access_log=False,  # query strings may carry numbers (simulator); ids are logged instead
         ws="none",  # uvicorn's websocket import breaks on the websockets release Rasa pins
+        timeout_graceful_shutdown=3,  # open console event streams must not hold a stop
     )
     return 0
 
@@ -74,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     chat.add_argument("--url", default=os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000"))
     chat.add_argument("--phone", default="+15555550100", help="the texter's simulated number")
     chat.set_defaults(func=_chat)
+
+    from hotline.operators.cli import add_operator_commands
+
+    add_operator_commands(commands)  # hotline operator add|list|password|unlock
 
     args = parser.parse_args(argv)
     return args.func(args)

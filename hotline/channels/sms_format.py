@@ -6,6 +6,7 @@ No Rasa import: the gateway and the bot tests both use these.
   and the option payloads in the same order.
 - `resolve_option(reply, options)`: "1" (or " 1. ") means the first payload; anything else None.
 - `sms_segments(text)`: ("GSM-7" | "UCS-2", number of segments) as carriers count them.
+- `message_problems(body)`: what breaks the content rules for one SMS (budget, preview, ...).
 """
 
 from __future__ import annotations
@@ -102,3 +103,46 @@ def sms_segments(text: str) -> tuple[str, int]:
         return GSM7, _segments(costs, GSM7_SINGLE_SEGMENT, GSM7_MULTI_SEGMENT)
     costs = [len(char.encode("utf-16-le")) // 2 for char in text]
     return UCS2, _segments(costs, UCS2_SINGLE_SEGMENT, UCS2_MULTI_SEGMENT)
+
+
+# Words that must not show in a lock-screen preview (CONTENT.md rule 8), as stems.
+PREVIEW_LENGTH = 40
+PREVIEW_STEMS = ("traffick", "police", "escap", "abus", "victim")
+MAX_SEGMENTS = 2
+# Typographic characters that push a message out of GSM-7 (CONTENT.md rule 7).
+TYPOGRAPHIC = frozenset("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u2013\u2014\u2015\u2026\u00a0")
+
+
+def _is_emoji(char: str) -> bool:
+    return ord(char) > 0xFFFF or unicodedata.category(char) == "So" or char in "\ufe0f\u20e3"
+
+
+def message_problems(body: str, gsm7_language: bool = True) -> list[str]:
+    """What breaks the rules for one outgoing SMS body (empty list: it is fine).
+
+    Checks the 2-segment budget, the lock-screen preview, emoji, and, for languages written in
+    GSM-7 (English, ...), characters that would switch the message to UCS-2, including
+    GSM-7's own costly extension characters.
+    """
+    problems = []
+    encoding, segments = sms_segments(body)
+    if not body.strip():
+        problems.append("empty message")
+    if segments > MAX_SEGMENTS:
+        problems.append(f"{segments} segments in {encoding} (at most {MAX_SEGMENTS})")
+    preview = body[:PREVIEW_LENGTH].casefold()
+    for stem in PREVIEW_STEMS:
+        if stem in preview:
+            problems.append(f"'{stem}' in the first {PREVIEW_LENGTH} characters")
+    emoji = sorted({char for char in body if _is_emoji(char)})
+    if emoji:
+        problems.append(f"emoji: {' '.join(emoji)}")
+    if gsm7_language:
+        typographic = sorted({char for char in body if char in TYPOGRAPHIC})
+        if typographic:
+            problems.append(f"curly quotes, long dashes or similar: {typographic}")
+        outside = sorted({c for c in body if c not in GSM7_BASIC and c not in TYPOGRAPHIC})
+        outside = [char for char in outside if not _is_emoji(char)]
+        if outside:
+            problems.append(f"not GSM-7 (or costly GSM-7 extension characters): {outside}")
+    return problems

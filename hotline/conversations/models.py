@@ -4,6 +4,7 @@ import enum
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -68,8 +69,32 @@ class Conversation(Base):
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
     queued_at = Column(DateTime(timezone=True), nullable=True)
     closed_at = Column(DateTime(timezone=True), nullable=True)
+    # Hand-off to a person (hotline/conversations/handoff.py). Screening: {"outcome": ...,
+    # "flags": [...], "age": ...} with the codes of hotline/conversations/screening.py.
+    screening = Column(JSON, nullable=True)
+    is_child = Column(Boolean, nullable=False, default=False)  # under 18, or unsure
+    needs_interpreter = Column(Boolean, nullable=False, default=False)
+    assigned_operator_id = Column(
+        Integer, ForeignKey("operator.id", ondelete="SET NULL"), nullable=True
+    )
+    assigned_at = Column(DateTime(timezone=True), nullable=True)
+    operator_activity_at = Column(DateTime(timezone=True), nullable=True)
+    wrapup_at = Column(DateTime(timezone=True), nullable=True)
+    position_told = Column(Integer, nullable=True)  # the queue place the texter was last told
+    waiting_update_at = Column(DateTime(timezone=True), nullable=True)  # the one "still waiting"
+    after_hours_step = Column(String(16), nullable=True)  # choice | message | contact | safe_time
+    contact_preference = Column(String(16), nullable=True)  # any_time|safe_time|no_contact|...
+    contact_note_encrypted = Column(Text, nullable=True)  # the texter's safe time, in their words
+    contact_preference_at = Column(DateTime(timezone=True), nullable=True)
+    rasa_paused = Column(Boolean, nullable=False, default=False)  # what Rasa was last told
 
-    __table_args__ = (Index("ix_conversation_contact_state", "contact_id", "state"),)
+    __table_args__ = (
+        Index("ix_conversation_contact_state", "contact_id", "state"),
+        Index("ix_conversation_queue", "state", "priority", "is_child", "queued_at"),
+        Index("ix_conversation_assigned", "assigned_operator_id", "state"),
+        Index("ix_conversation_created", "created_at"),
+        Index("ix_conversation_rasa_paused", "rasa_paused"),
+    )
 
 
 class Message(Base):
@@ -81,6 +106,7 @@ class Message(Base):
     )
     direction = Column(String(3), nullable=False)
     author = Column(String(16), nullable=False)  # texter | bot | system | operator
+    operator_id = Column(Integer, ForeignKey("operator.id", ondelete="SET NULL"), nullable=True)
     body_encrypted = Column(Text, nullable=False)
     num_media = Column(Integer, nullable=False, default=0)
     twilio_sid = Column(String(64), nullable=True, unique=True)
@@ -94,3 +120,19 @@ class Message(Base):
         Index("ix_message_conversation", "conversation_id", "id"),
         Index("ix_message_direction_status", "direction", "status"),
     )
+
+
+class Wrapup(Base):
+    """What the operator recorded when a hand-off ended (one per conversation)."""
+
+    __tablename__ = "wrapup"
+
+    conversation_id = Column(
+        Integer, ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True
+    )
+    operator_id = Column(Integer, ForeignKey("operator.id", ondelete="SET NULL"), nullable=True)
+    outcome = Column(String(40), nullable=True)  # None: the wrap-up time ran out
+    referrals = Column(JSON, nullable=False, default=list)  # directory categories
+    notes_encrypted = Column(Text, nullable=True)
+    completed = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
@@ -28,6 +28,9 @@ from hotline.conversations.sanitize import sanitize_text
 from hotline.crypto import Vault
 from hotline.db import Database
 from hotline.rasa_client import RasaClient, RasaUnavailable
+
+if TYPE_CHECKING:
+    from hotline.conversations.desk import HandoffDesk
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,8 +81,10 @@ class Router:
         rasa: RasaClient,
         sender: TwilioSender,
         responses: ResponseBook,
+        desk: HandoffDesk | None = None,
     ) -> None:
         self._settings = settings
+        self._desk = desk  # hand-off flows: place in line, out-of-hours dialogue
         self._db = db
         self._vault = vault
         self._rasa = rasa
@@ -123,6 +128,8 @@ class Router:
             if outcome.handoff:
                 reason, priority = outcome.handoff
                 service.queue_for_person(session, turn.conversation_id, reason, priority)
+            if self._desk is not None:
+                self._desk.on_turn(session, turn, outcome)
             return service.finish_turn(
                 session, self._vault, turn, outcome.replies, options=outcome.options
             )

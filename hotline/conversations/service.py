@@ -68,9 +68,12 @@ class Turn:
 
 
 def current_conversation(session: Session, contact: Contact) -> Conversation | None:
+    # A conversation in wrap-up is over for the texter (they got the closing message): their
+    # next message starts a new conversation with the assistant.
+    over = (State.CLOSED.value, State.WRAPUP.value)
     return session.execute(
         select(Conversation)
-        .where(Conversation.contact_id == contact.id, Conversation.state != State.CLOSED.value)
+        .where(Conversation.contact_id == contact.id, Conversation.state.notin_(over))
         .order_by(Conversation.id.desc())
         .limit(1)
     ).scalar_one_or_none()

@@ -37,11 +37,14 @@ def action_server_url(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("action-server") / "actions.log"
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
     with open(log_path, "wb") as log:
+        command = [sys.executable, "-m", "rasa", "run", "actions", "--actions", "actions"]
         process = subprocess.Popen(
-            [sys.executable, "-m", "rasa", "run", "actions", "--port", str(port),
-             "--actions", "actions"],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [*command, "--port", str(port)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     try:
@@ -83,11 +86,13 @@ def agent(model_path, action_server_url, event_loop_for_agent):
 
     endpoints = AvailableEndpoints.read_endpoints(str(REPO_ROOT / "endpoints.yml"))
     asyncio.set_event_loop(event_loop_for_agent)
-    return Agent.load(
+    agent = Agent.load(
         str(model_path),
         generator=endpoints.nlg,
         action_endpoint=EndpointConfig(url=action_server_url),
     )
+    assert type(agent.nlg).__name__ == "LocalisedNLG"  # the NLG of endpoints.yml is exercised
+    return agent
 
 
 @pytest.fixture

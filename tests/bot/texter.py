@@ -74,7 +74,9 @@ class Texter:
             if bot_message.get("custom"):
                 turn.custom.append(bot_message["custom"])
             if bot_message.get("text"):
-                body, options = format_for_sms(bot_message["text"], bot_message.get("buttons") or [])
+                body, options = format_for_sms(
+                    bot_message["text"], bot_message.get("buttons") or []
+                )
                 turn.bodies.append(body)
                 if options:
                     turn.options = options

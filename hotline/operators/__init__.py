@@ -1,0 +1,1 @@
+"""Hotline operators: accounts, roles, sessions, presence."""
