@@ -29,7 +29,8 @@ class Ports:
 
 
 def endpoints_file(ports: Ports, directory: Path) -> Path:
-    """endpoints.yml, pointed at the action server's port when it is not the default."""
+    """endpoints.yml as committed, or a copy in `directory` for another action-server port.
+    (Rasa's tracker database follows HOTLINE_VAR_DIR, see bot/tracker_store.py.)"""
     source = REPO_ROOT / "endpoints.yml"
     if ports.actions == Ports.actions:
         return source

@@ -365,4 +365,3 @@ def queued_conversation(system: System, phone: str) -> int:
 
 def contact_of(session, conversation_id: int) -> Contact:
     return session.get(Contact, session.get(Conversation, conversation_id).contact_id)
-

@@ -114,9 +114,7 @@ def test_two_operators_cannot_claim_the_same_conversation(db, vault):
         conversation = session.get(Conversation, conversation_id)
         assert conversation.state == "assigned"
         assert conversation.assigned_operator_id == winners[0]
-        claims = session.execute(
-            select(AuditEvent).where(AuditEvent.action == "claimed")
-        ).scalars()
+        claims = session.execute(select(AuditEvent).where(AuditEvent.action == "claimed")).scalars()
         assert [event.actor_id for event in claims] == winners
 
 
@@ -174,17 +172,14 @@ def test_transfer_release_end_and_wrap_up(db, vault):
         assert wrapup.completed and wrapup.referrals == ["shelter", "legal_aid"]
         assert vault.decrypt(wrapup.notes_encrypted) == "Gave the shelter line."
         actions = [
-            e.action
-            for e in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+            e.action for e in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
         ]
         assert actions == [
             "claimed", "transferred", "released", "claimed", "ended", "wrapup_completed",
         ]  # fmt: skip
 
 
-def test_the_texters_next_message_after_the_end_starts_a_conversation_with_the_assistant(
-    db, vault
-):
+def test_the_texters_next_message_after_the_end_starts_a_conversation_with_the_assistant(db, vault):
     with db.session() as session:
         phone = "+447700900777"
         conversation_id = add_conversation(session, vault, phone=phone)

@@ -147,9 +147,7 @@ def test_waiting_texters_get_the_out_of_hours_message_at_closing_time(db, vault,
         assert desk.tick(session, T0 + MINUTE) == []  # once
 
 
-def test_no_automated_message_to_texters_who_chose_when_or_whether_to_be_contacted(
-    db, vault, desk
-):
+def test_no_automated_message_to_texters_who_chose_when_or_whether_to_be_contacted(db, vault, desk):
     with db.session() as session:
         quiet = add_conversation(session, vault, queued_at=T0)
         handoff.set_contact_preference(session, vault, quiet, "no_contact", None, T0)

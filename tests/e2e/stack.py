@@ -28,6 +28,8 @@ HOTLINE_NUMBER = "+15005550006"
 
 
 def model_path() -> Path:
+    if os.environ.get("SAFELINE_MODEL"):  # pin a model while the training data is being edited
+        return Path(os.environ["SAFELINE_MODEL"])
     out = subprocess.run(
         [sys.executable, "-m", "bot.model", "path"], capture_output=True, text=True, check=True
     )
@@ -72,6 +74,8 @@ class Stack:
             "HOTLINE_SECRET_KEY": SECRET_KEY,
             "HOTLINE_VAR_DIR": str(self.workdir),
             "RASA_URL": self.rasa_url,
+            # People answer at any hour in tests (the out-of-hours tests use their own config).
+            "HOTLINE_ALWAYS_OPEN": "true",
         }
 
     def _log(self, name: str):
@@ -99,6 +103,18 @@ class Stack:
         cmd = commands(model_path(), self.ports, self.workdir)["hotline"]
         self.group.start("hotline", cmd, self.env(), self._log("hotline"))
         wait_until_healthy(f"{self.hotline_url}/healthz", self.group, timeout=60)
+
+    def add_operator(
+        self, username: str, password: str, *, role: str = "operator", languages: str = "en"
+    ) -> None:
+        """An operator account, made the way an admin makes one: `hotline operator add`."""
+        subprocess.run(
+            [
+                sys.executable, "-m", "hotline.cli", "operator", "add", username, "--role", role,
+                "--languages", languages, "--name", username.capitalize(), "--password-stdin",
+            ],
+            input=password + "\n", text=True, env=self.env(), check=True, capture_output=True,
+        )  # fmt: skip
 
     def logs(self, name: str) -> str:
         return (self.workdir / f"{name}.log").read_text(errors="replace")
