@@ -122,6 +122,15 @@ def test_talk_to_a_person_in_own_words(texter, words):
     assert is_handoff(texter.send(words))
 
 
+def test_after_a_person_the_next_message_to_the_assistant_starts_afresh(texter):
+    # While a person holds the conversation the gateway does not ask Rasa; when the operator
+    # hands it back, the texter's next message is a first contact again: safety first.
+    texter.send("hi")
+    texter.send("yes")
+    assert is_handoff(texter.send("1"))
+    assert is_intro(texter.send("hello"))
+
+
 def test_person_keyword_works_from_the_first_message(texter):
     assert is_handoff(texter.send_payload("/request_human"))
 

@@ -84,7 +84,6 @@ def test_an_operator_takes_a_conversation_from_queue_to_close(stack, browser, ne
     assert texter.send(PAYLOAD) == []  # for the operator: the assistant stays silent
     row = amira.locator(f'tr[data-conversation="{conversation_id}"]')
     expect(row).to_be_visible()
-    expect(row).to_contain_text("English")
     amira.screenshot(path=str(ARTIFACTS / "console-queue.png"), full_page=True)
 
     # Claim it: screening summary first, the whole transcript including the assistant's part.

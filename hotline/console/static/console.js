@@ -111,6 +111,11 @@
     var textarea = document.getElementById("reply-text");
     var pulling = false;
     var again = false;
+    var leaving = false; // a form is being submitted: never reload over it
+    document.addEventListener("submit", function (event) {
+      if (!event.defaultPrevented) leaving = true;
+    });
+    window.addEventListener("pagehide", function () { leaving = true; });
 
     function scrollToEnd() {
       var last = list && list.lastElementChild;
@@ -150,7 +155,7 @@
 
     function changed(data) {
       var sameHolder = String(data.mine ? 1 : 0) === mine;
-      if (data.state === state && sameHolder) return;
+      if (leaving || (data.state === state && sameHolder)) return;
       if (!textarea || !textarea.value.trim()) {
         window.location.reload();
         return;
