@@ -52,6 +52,7 @@ lint: install
 
 bench: model
 	$(BIN)/python bench/sms_latency.py
+	$(BIN)/python bench/console_load.py
 
 clean:
 	rm -rf var models results .pytest_cache

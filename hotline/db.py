@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 Base = declarative_base()
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -19,8 +20,15 @@ def make_engine(url: str) -> Engine:
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # A pool of open connections: SQLAlchemy 1.4 would otherwise open and close the file
+        # (and re-run the pragmas below) for every transaction.
         engine = create_engine(
-            url, future=True, connect_args={"check_same_thread": False, "timeout": 15}
+            url,
+            future=True,
+            poolclass=QueuePool,
+            pool_size=8,
+            max_overflow=8,
+            connect_args={"check_same_thread": False, "timeout": 15},
         )
         event.listen(engine, "connect", _tune_sqlite)
         return engine

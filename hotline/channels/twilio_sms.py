@@ -88,11 +88,11 @@ class TwilioWebhooks:
         def store():
             with self._db.session() as session:
                 message, created = service.store_inbound(session, self._vault, inbound)
-                return message.id, created
+                return message.id, message.conversation_id, created
 
-        message_id, created = await run_in_threadpool(store)
+        message_id, conversation_id, created = await run_in_threadpool(store)
         if created:
-            self._workers.submit(message_id)
+            self._workers.submit(message_id, conversation_id)
         else:
             log.info("duplicate delivery of message %s ignored", message_id)
         return _twiml()

@@ -73,7 +73,7 @@ def _cldr(code: str) -> tuple[str, str, str]:
 def language_name(code: str | None) -> str:
     """ "Arabic (العربية)" - the English name for operators, and the language's own."""
     if not code:
-        return "Unknown"
+        return "Not detected"  # the assistant answers in English until the language is known
     entry = _languages_file().get(code, {})
     english, native, _ = _cldr(code)
     native = entry.get("native_name") or entry.get("native") or native

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 WRAPUP_FILE = Path(__file__).resolve().parent.parent / "content" / "wrapup.yml"
 HEARTBEAT_SECONDS = 15.0
+QUEUE_ROWS = 100  # the queue page lists the first 100 waiting; the count shows them all
 TRANSCRIPT_AUDIT_WINDOW = timedelta(minutes=30)
 MAX_NOTES = 4000
 AUTHORS = {"texter": "Texter", "bot": "Assistant", "system": "Hotline (automatic)"}
@@ -82,7 +83,7 @@ class ConsoleViews:
         presences = self.desk.presence(session, now)
         config = self.desk.config
         return {
-            "view": handoff.queue_view(session, presences, me.languages),
+            "view": handoff.queue_view(session, presences, me.languages, limit=QUEUE_ROWS),
             "mine": handoff.held(session, me.operator_id),
             "names": {p.operator_id: p.display_name for p in presences},
             "me_presence": next((p for p in presences if p.operator_id == me.operator_id), None),

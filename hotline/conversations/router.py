@@ -99,9 +99,8 @@ class Router:
 
         return await run_in_threadpool(run)
 
-    async def handle(self, message_id: int) -> None:
-        """Handle one stored inbound message exactly once."""
-        conversation_id = await self._in_db(service.conversation_of_message, message_id)
+    async def handle(self, message_id: int, conversation_id: int) -> None:
+        """Handle one stored inbound message exactly once, in its conversation's order."""
         async with self._locks.hold(conversation_id):
             turn = await self._in_db(service.claim_inbound, self._vault, message_id)
             if turn is None:
@@ -113,9 +112,8 @@ class Router:
                 outcome = self._fallback(turn)
             await self._finish(turn, outcome)
 
-    async def resume_interrupted(self, message_id: int) -> None:
+    async def resume_interrupted(self, message_id: int, conversation_id: int) -> None:
         """A message the service stopped in the middle of: never asked again, a person takes it."""
-        conversation_id = await self._in_db(service.conversation_of_message, message_id)
         async with self._locks.hold(conversation_id):
             turn = await self._in_db(service.load_turn, self._vault, message_id)
             outcome = Outcome() if turn.opted_out else self._fallback(turn, reason="interrupted")

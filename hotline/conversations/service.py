@@ -280,8 +280,13 @@ def record_delivery_status(session: Session, sid: str, status: str, error_code: 
     return True
 
 
-def recover_after_restart(session: Session) -> tuple[list[int], list[int], list[int]]:
-    """After a stop: (inbound caught mid-way, inbound to handle, replies to send).
+Pending = tuple[int, int]  # (message id, conversation id)
+
+
+def recover_after_restart(
+    session: Session,
+) -> tuple[list[Pending], list[Pending], list[int]]:
+    """After a stop: (inbound caught mid-way, inbound to handle, reply ids to send).
 
     A message caught mid-way is never handed to Rasa again (it might answer twice): the
     router gives it the fallback and a person. A reply caught mid-send is not resent
@@ -296,14 +301,15 @@ def recover_after_restart(session: Session) -> tuple[list[int], list[int], list[
         .values(status=OutboundStatus.UNKNOWN.value)
     )
 
-    def inbound(status: InboundStatus) -> list[int]:
-        return list(
-            session.execute(
-                select(Message.id)
+    def inbound(status: InboundStatus) -> list[Pending]:
+        return [
+            (message_id, conversation_id)
+            for message_id, conversation_id in session.execute(
+                select(Message.id, Message.conversation_id)
                 .where(Message.direction == Direction.IN.value, Message.status == status.value)
                 .order_by(Message.id)
-            ).scalars()
-        )
+            )
+        ]
 
     to_send = session.execute(
         select(Message.id)
@@ -315,6 +321,3 @@ def recover_after_restart(session: Session) -> tuple[list[int], list[int], list[
     ).scalars()
     return inbound(InboundStatus.PROCESSING), inbound(InboundStatus.RECEIVED), list(to_send)
 
-
-def conversation_of_message(session: Session, message_id: int) -> int:
-    return session.get(Message, message_id).conversation_id

@@ -19,11 +19,11 @@ class InboundWorkers:
         self._db = db
         self._router = router
         self._concurrency = concurrency
-        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._queue: asyncio.Queue[service.Pending] = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
 
-    def submit(self, message_id: int) -> None:
-        self._queue.put_nowait(message_id)
+    def submit(self, message_id: int, conversation_id: int) -> None:
+        self._queue.put_nowait((message_id, conversation_id))
 
     async def start(self) -> None:
         """Pick up whatever a previous run left behind, then start handling new messages."""
@@ -40,29 +40,29 @@ class InboundWorkers:
                 len(to_handle),
                 len(to_send),
             )
-        for message_id in to_handle:
-            self.submit(message_id)
+        for message_id, conversation_id in to_handle:
+            self.submit(message_id, conversation_id)
         self._tasks = [asyncio.create_task(self._run()) for _ in range(self._concurrency)]
         self._tasks.append(asyncio.create_task(self._resume(interrupted, to_send)))
 
-    async def _resume(self, interrupted: list[int], to_send: list[int]) -> None:
-        for message_id in interrupted:
-            await self._guarded(self._router.resume_interrupted, message_id)
+    async def _resume(self, interrupted: list[service.Pending], to_send: list[int]) -> None:
+        for message_id, conversation_id in interrupted:
+            await self._guarded(self._router.resume_interrupted, message_id, conversation_id)
         for outbound_id in to_send:
             await self._guarded(self._router.send, outbound_id)
 
     async def _run(self) -> None:
         while True:
-            message_id = await self._queue.get()
+            message_id, conversation_id = await self._queue.get()
             try:
-                await self._guarded(self._router.handle, message_id)
+                await self._guarded(self._router.handle, message_id, conversation_id)
             finally:
                 self._queue.task_done()
 
     @staticmethod
-    async def _guarded(step, message_id: int) -> None:
+    async def _guarded(step, message_id: int, *args: int) -> None:
         try:
-            await step(message_id)
+            await step(message_id, *args)
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - one bad message must not stop the worker

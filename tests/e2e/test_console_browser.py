@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from hotline.config import REPO_ROOT
+from hotline.conversations import handoff
+from hotline.db import Database
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -73,17 +75,38 @@ def test_an_operator_takes_a_conversation_from_queue_to_close(stack, browser, ne
     stack.add_operator("bilal", PASSWORD, languages="en")
     amira = sign_in(browser, stack, "amira")
 
+    # Someone is already waiting: a child whose screening showed strong signs (recorded
+    # through the service layer, as the assistant's actions do).
+    waiting = new_texter()
+    for text in ("hi", "yes", "PERSON"):
+        waiting.send(text)
+    waiting_id, _ = latest_conversation(stack, waiting.phone)
+    database = Database(stack.database_url)
+    with database.session() as session:
+        handoff.record_screening(
+            session,
+            waiting_id,
+            outcome="strong_signs",
+            flags=["documents_kept", "debt", "threats"],
+            age="under_18",
+        )
+    database.dispose()
+
     # A texter asks for a person; the queue shows them without a reload.
     texter = new_texter()
     texter.send("hi")
     texter.send("yes")
-    handoff = " ".join(texter.send("PERSON"))
-    assert "in line" in handoff and "112" in handoff
+    asked = " ".join(texter.send("PERSON"))
+    assert "in line" in asked and "112" in asked
     conversation_id, state = latest_conversation(stack, texter.phone)
     assert state == "queued"
     assert texter.send(PAYLOAD) == []  # for the operator: the assistant stays silent
     row = amira.locator(f'tr[data-conversation="{conversation_id}"]')
     expect(row).to_be_visible()
+    first = amira.locator("table.queue tbody tr").first
+    expect(first).to_contain_text("Strong signs of exploitation")  # ranked first
+    expect(first).to_contain_text("Child")
+    expect(first).to_contain_text("Documents kept by someone else")
     amira.screenshot(path=str(ARTIFACTS / "console-queue.png"), full_page=True)
 
     # Claim it: screening summary first, the whole transcript including the assistant's part.

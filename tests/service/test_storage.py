@@ -120,8 +120,8 @@ def test_recovery_after_a_crash_neither_loses_nor_doubles(db, vault):
         assert service.start_sending(session, vault, mid_send) is not None  # then the crash
     with db.session() as session:
         interrupted, to_handle, to_send = service.recover_after_restart(session)
-    assert interrupted == [caught.id]
-    assert to_handle == [waiting.id]
+    assert interrupted == [(caught.id, caught.conversation_id)]
+    assert to_handle == [(waiting.id, waiting.conversation_id)]
     assert to_send == [unsent]
     with db.session() as session:
         assert session.get(Message, mid_send).status == "unknown"
