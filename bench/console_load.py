@@ -138,6 +138,8 @@ def fill(url: str, conversations: int, messages: int, queued: int, assigned_ids:
                     None if state != "closed" else created.isoformat(), screening,
                     "t" if rng.random() < 0.05 else "f", "f", operator,
                     activity, activity, "f" if state not in ("queued", "assigned") else "t",
+                    # Waiting texters were already given their one "still waiting" update.
+                    queued_at.isoformat() if state == "queued" else None,
                 )
             )  # fmt: skip
         _copy(
@@ -146,7 +148,7 @@ def fill(url: str, conversations: int, messages: int, queued: int, assigned_ids:
             ["id", "contact_id", "channel", "state", "priority", "handoff_reason", "language",
              "service_number", "options", "created_at", "updated_at", "queued_at", "closed_at",
              "screening", "is_child", "needs_interpreter", "assigned_operator_id",
-             "assigned_at", "operator_activity_at", "rasa_paused"],
+             "assigned_at", "operator_activity_at", "rasa_paused", "waiting_update_at"],
             rows,
         )  # fmt: skip
         log(f"  {conversations:,} conversations in {time.perf_counter() - started:.1f} s")

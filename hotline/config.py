@@ -22,6 +22,7 @@ class Settings:
     database_url: str
     port: int
     rasa_url: str
+    rasa_tracker_db_url: str  # Rasa's own database, reached only to erase a texter's data
     secret_key: str
     emergency_text: str
     hotline_text: str
@@ -79,6 +80,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'hotline.db'}",
         port=int(env.get("HOTLINE_PORT", "8000")),
         rasa_url=env.get("RASA_URL", "http://localhost:5005").rstrip("/"),
+        # Where bot.tracker_store.LocalSQLTrackerStore puts Rasa's SQLite file.
+        rasa_tracker_db_url=env.get("RASA_TRACKER_DB_URL")
+        or f"sqlite:///{var_dir / 'rasa-tracker.db'}",
         secret_key=secret_key,
         emergency_text=env.get(
             "HOTLINE_EMERGENCY_TEXT", "In an emergency call 112 (or your local emergency number)."

@@ -364,6 +364,7 @@ class HandoffDesk:
         """One pass of every timer; the automated messages to send (stored as pending)."""
         timeouts = self.config.timeouts
         outbound: list[int] = []
+        operators.purge_expired_sessions(session, now)
 
         def notify(conversation_id: int, name: str, **values: Any) -> None:
             facts = handoff.facts(session, conversation_id)
@@ -404,7 +405,6 @@ class HandoffDesk:
                         notify(conversation_id, "utter_handoff_next_in_line")
                     else:
                         notify(conversation_id, "utter_handoff_position_update", position=place)
-        operators.purge_expired_sessions(session, now)
         return outbound
 
     async def run_tick(self) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from hotline.audit import service as audit
@@ -958,9 +958,9 @@ def rasa_out_of_sync(session: Session) -> list[tuple[int, str, bool]]:
     human = Conversation.state.in_(HUMAN_STATES)
     rows = session.execute(
         select(Conversation.id, Conversation.contact_id, Conversation.state).where(
-            or_(
-                and_(human, Conversation.rasa_paused.is_(False)),
-                and_(Conversation.rasa_paused.is_(True), ~human),
+            or_(  # "= true/false", not "IS": PostgreSQL uses the index for "="
+                and_(human, Conversation.rasa_paused == false()),
+                and_(Conversation.rasa_paused == true(), ~human),
             )
         )
     ).all()

@@ -1,10 +1,12 @@
-"""Deterministic keywords (STOP, START, HELP, MENU, PERSON): whole-message matches, never ML.
+"""Deterministic keywords, never ML: whole-message words (STOP, START, HELP, MENU, PERSON,
+DELETE) and emergency phrases found anywhere in a message ("help me now", "he is coming").
 
-The words per language are data in hotline/content/keywords.yml.
+The words and phrases per language are data in hotline/content/keywords.yml.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ import yaml
 KEYWORDS_FILE = Path(__file__).resolve().parent.parent / "content" / "keywords.yml"
 # Words that mean START only for a contact who has opted out (Twilio treats YES as opt-in).
 _START_IF_OPTED_OUT = "start_if_opted_out"
+_EMERGENCY = "emergency"
 
 
 class Keyword(Enum):
@@ -26,6 +29,7 @@ class Keyword(Enum):
     HELP = "help"
     MENU = "menu"
     PERSON = "person"
+    DELETE = "delete"
 
 
 def _is_edge_noise(char: str) -> bool:
@@ -44,10 +48,25 @@ def normalize_word(text: str) -> str:
     return " ".join(text[start:end].split())
 
 
+def _phrase_form(text: str) -> str:
+    """Lower case, punctuation as spaces, single spaces: "I'm in DANGER!!" → "i m in danger"."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    return " ".join("".join(" " if _is_edge_noise(c) else c for c in text).split())
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    # Whole words where the script separates words with spaces; inside a run of Thai,
+    # Burmese and similar scripts there are no word boundaries to look for.
+    spaced = any(c.isalpha() and ord(c) < 0x0E00 for c in phrase)
+    body = re.escape(phrase)
+    return re.compile(rf"(?<!\w){body}(?!\w)" if spaced else body)
+
+
 @dataclass(frozen=True)
 class KeywordTable:
     words: Mapping[str, Keyword]
     opted_out_words: Mapping[str, Keyword]
+    emergency_phrases: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def from_yaml(cls, path: Path) -> KeywordTable:
@@ -56,7 +75,14 @@ class KeywordTable:
             raise ValueError(f"{path}: expected a mapping of keyword -> language -> words")
         words: dict[str, Keyword] = {}
         opted_out_words: dict[str, Keyword] = {}
+        emergency: list[re.Pattern[str]] = []
         for name, by_language in data.items():
+            if name == _EMERGENCY:
+                for phrase in _words_of(path, name, by_language):
+                    if not _phrase_form(phrase):
+                        raise ValueError(f"{path}: empty emergency phrase {phrase!r}")
+                    emergency.append(_phrase_pattern(_phrase_form(phrase)))
+                continue
             if name == _START_IF_OPTED_OUT:
                 keyword, table = Keyword.START, opted_out_words
             else:
@@ -69,7 +95,9 @@ class KeywordTable:
         for word, keyword in opted_out_words.items():
             if words.get(word, keyword) is not keyword:
                 raise ValueError(f"{path}: {word!r} is both {keyword.name} and {words[word].name}")
-        return cls(words=words, opted_out_words=opted_out_words)
+        return cls(
+            words=words, opted_out_words=opted_out_words, emergency_phrases=tuple(emergency)
+        )
 
     def match(self, text: str, *, opted_out: bool = False) -> Keyword | None:
         word = normalize_word(text)
@@ -79,6 +107,10 @@ class KeywordTable:
         if keyword is None and opted_out:
             keyword = self.opted_out_words.get(word)
         return keyword
+
+    def is_emergency(self, text: str) -> bool:
+        form = _phrase_form(text)
+        return any(pattern.search(form) for pattern in self.emergency_phrases)
 
 
 def _words_of(path: Path, name: str, by_language: Any) -> list[str]:
@@ -108,3 +140,8 @@ def default_keyword_table() -> KeywordTable:
 def match_keyword(text: str, *, opted_out: bool = False) -> Keyword | None:
     """The keyword `text` is, as a whole message, or None."""
     return default_keyword_table().match(text, opted_out=opted_out)
+
+
+def is_emergency(text: str) -> bool:
+    """Whether the message contains an emergency phrase, anywhere in it."""
+    return default_keyword_table().is_emergency(text)

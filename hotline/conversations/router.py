@@ -1,8 +1,8 @@
 """The conversation router: one inbound message in, the right replies out.
 
 Order of decisions (business rules live here once, whatever the channel):
-sanitise → deterministic keywords → human-held conversations never reach Rasa →
-empty/media-only → numbered option or free text to Rasa → replies stored, then sent.
+sanitise → STOP/START → emergency phrases → DELETE → HELP → human-held conversations never
+reach Rasa → empty/media-only → numbered option or free text to Rasa → replies stored, sent.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.responses import ResponseBook
 from hotline.channels.sms_format import format_for_sms, resolve_option
-from hotline.channels.twilio_outbound import TwilioSender
+from hotline.channels.twilio_outbound import SendResult, TwilioSender
 from hotline.config import Settings
+from hotline.contacts.erasure import erase_contact, erase_rasa_tracker
 from hotline.conversations import service
-from hotline.conversations.keywords import Keyword, match_keyword
+from hotline.conversations.keywords import Keyword, is_emergency, match_keyword
 from hotline.conversations.models import HUMAN_STATES
 from hotline.conversations.sanitize import sanitize_text
 from hotline.crypto import Vault
@@ -37,6 +38,8 @@ T = TypeVar("T")
 
 # Keywords that steer the assistant: sent to Rasa as our own intent payloads.
 KEYWORD_PAYLOADS = {Keyword.MENU: "/show_menu", Keyword.PERSON: "/request_human"}
+# The DELETE confirmation's options; the gateway answers them itself, Rasa never sees them.
+ERASE_CONFIRM, ERASE_CANCEL = "/erase_confirm", "/erase_cancel"
 HANDOFF_PRIORITIES = {
     "normal": service.PRIORITY_NORMAL,
     "high": service.PRIORITY_HIGH,
@@ -50,6 +53,7 @@ class Outcome:
     options: list[str] | None = None  # None keeps the options shown before
     handoff: tuple[str, int] | None = None  # (reason, priority)
     opted_out: bool | None = None  # None leaves the opt-out flag alone
+    erase: bool = False  # DELETE confirmed: erase everything, then say so
 
 
 class KeyedLocks:
@@ -120,6 +124,10 @@ class Router:
             await self._finish(turn, outcome)
 
     async def _finish(self, turn: service.Turn, outcome: Outcome) -> None:
+        if outcome.erase:
+            await self._erase(turn)
+            return
+
         def record(session) -> list[int]:
             if outcome.opted_out is not None:
                 service.set_opted_out(session, turn.contact_id, outcome.opted_out)
@@ -141,16 +149,36 @@ class Router:
             outcome.handoff[0] if outcome.handoff else None,
         )
 
+    async def _erase(self, turn: service.Turn) -> None:
+        """Erase the texter's contact, conversations, messages and Rasa tracker; the last
+        reply is sent but not stored, so nothing about them is left."""
+        body, _ = self._say(turn, "utter_deleted")
+
+        def erase(session) -> service.Route:
+            route = service.route_of(session, self._vault, turn.conversation_id)
+            erase_contact(session, turn.contact_id)
+            return route
+
+        route = await self._in_db(erase)
+        await run_in_threadpool(
+            erase_rasa_tracker, self._settings.rasa_tracker_db_url, turn.contact_id
+        )
+        result = await self._transmit(route, body)
+        log.info("erased a contact's data on request (goodbye sent: %s)", not result.failed)
+
+    async def _transmit(self, route: service.Route, body: str) -> SendResult:
+        return await self._sender.send(
+            to=route.to,
+            body=body,
+            from_number=route.from_number,
+            messaging_service_sid=route.messaging_service_sid,
+        )
+
     async def send(self, outbound_id: int) -> None:
         outgoing = await self._in_db(service.start_sending, self._vault, outbound_id)
         if outgoing is None:
             return
-        result = await self._sender.send(
-            to=outgoing.to,
-            body=outgoing.body,
-            from_number=outgoing.from_number,
-            messaging_service_sid=outgoing.messaging_service_sid,
-        )
+        result = await self._transmit(outgoing.route, outgoing.body)
         await self._in_db(
             lambda session: service.record_sent(
                 session,
@@ -193,6 +221,19 @@ class Router:
         if keyword is Keyword.START:
             body, _ = self._say(turn, "utter_opted_in")
             return Outcome(replies=[body], opted_out=False)
+        if is_emergency(text):
+            body, _ = self._say(turn, "utter_emergency")
+            return Outcome(
+                replies=[body], options=[], handoff=("emergency", service.PRIORITY_URGENT)
+            )
+        if keyword is Keyword.DELETE:
+            body, options = self._say(turn, "utter_delete_confirm")
+            return Outcome(replies=[body], options=options)
+        if turn.options and turn.options[0] == ERASE_CONFIRM:
+            if resolve_option(text, turn.options) == ERASE_CONFIRM:
+                return Outcome(erase=True)
+            body, _ = self._say(turn, "utter_delete_kept")
+            return Outcome(replies=[body], options=[])
         if keyword is Keyword.HELP:
             body, _ = self._say(turn, "utter_keyword_help")
             return Outcome(replies=[body])

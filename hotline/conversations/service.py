@@ -213,14 +213,30 @@ def set_opted_out(session: Session, contact_id: str, opted_out: bool) -> None:
 
 
 @dataclass(frozen=True)
+class Route:
+    """Where a reply in this conversation goes, and where it leaves from."""
+
+    to: str
+    from_number: str | None
+    messaging_service_sid: str | None
+
+
+@dataclass(frozen=True)
 class Outgoing:
     message_id: int
     conversation_id: int
-    to: str
     body: str
-    from_number: str | None
-    messaging_service_sid: str | None
-    opted_out: bool
+    route: Route
+
+
+def route_of(session: Session, vault: Vault, conversation_id: int) -> Route:
+    conversation = session.get(Conversation, conversation_id)
+    contact = session.get(Contact, conversation.contact_id)
+    return Route(
+        to=contacts.reply_address(vault, contact),
+        from_number=_from_number(conversation),
+        messaging_service_sid=conversation.messaging_service_sid,
+    )
 
 
 def start_sending(session: Session, vault: Vault, message_id: int) -> Outgoing | None:
@@ -238,18 +254,14 @@ def start_sending(session: Session, vault: Vault, message_id: int) -> Outgoing |
         return None
     message = session.get(Message, message_id)
     conversation = session.get(Conversation, message.conversation_id)
-    contact = session.get(Contact, conversation.contact_id)
-    if contact.opted_out:
+    if session.get(Contact, conversation.contact_id).opted_out:
         message.status = OutboundStatus.SUPPRESSED.value
         return None
     return Outgoing(
         message_id=message.id,
         conversation_id=conversation.id,
-        to=contacts.reply_address(vault, contact),
         body=vault.decrypt(message.body_encrypted),
-        from_number=_from_number(conversation),
-        messaging_service_sid=conversation.messaging_service_sid,
-        opted_out=contact.opted_out,
+        route=route_of(session, vault, conversation.id),
     )
 
 

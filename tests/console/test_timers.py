@@ -172,3 +172,20 @@ def test_rasa_is_told_what_our_database_says(db, vault):
         handoff.mark_rasa_paused(session, waiting, True)
         handoff.mark_rasa_paused(session, back_with_bot, False)
         assert handoff.rasa_out_of_sync(session) == []
+
+
+def test_timers_pick_up_where_they_were_after_a_restart(db, vault, tmp_path):
+    """All timer state is in the database: a new process (a new desk) carries on."""
+    with db.session() as session:
+        idle = add_conversation(session, vault, queued_at=T0)
+        ended = add_conversation(session, vault, queued_at=T0)
+        ana = add_operator(session, "ana")
+        handoff.claim(session, idle, acting(ana), T0)
+        handoff.claim(session, ended, acting(ana), T0)
+        handoff.end(session, ended, acting(ana), T0)
+    settings = load_settings({"HOTLINE_VAR_DIR": str(tmp_path), "HOTLINE_SECRET_KEY": "x"})
+    restarted = HandoffDesk(settings, db, vault, ResponseBook(RESPONSE_FILES), OPEN, LiveHub())
+    with db.session() as session:
+        restarted.tick(session, T0 + 45 * MINUTE)
+        assert session.get(Conversation, idle).state == "queued"
+        assert session.get(Conversation, ended).state == "closed"

@@ -147,3 +147,17 @@ def test_logs_carry_no_phone_number_and_no_message_body(stack, texter):
     log = stack.logs("hotline")
     assert texter.phone not in log and texter.phone[1:] not in log
     assert "passport" not in log
+
+
+def test_emergency_words_bring_the_numbers_and_a_person_first(stack, texter):
+    texter.send("hi")
+    reply = " ".join(texter.send("please help me now he is coming"))
+    assert "112" in reply and "person" in reply.lower()
+    assert reply[:40].lower().count("police") == 0
+    state, reason, priority = stack.sql(
+        "SELECT state, handoff_reason, priority FROM conversation WHERE contact_id = :c",
+        c=stack.pseudonym(texter.phone),
+    )[0]
+    assert (state, reason) == ("queued", "emergency")
+    assert priority == max(row[0] for row in stack.sql("SELECT priority FROM conversation"))
+    assert "please help me now he is coming" not in rasa_user_texts(stack, texter.phone)

@@ -37,6 +37,7 @@ def make_settings(base_url: str, var_dir: Path, **overrides: object) -> Settings
         database_url="sqlite://",
         port=0,
         rasa_url="http://127.0.0.1:1",
+        rasa_tracker_db_url="sqlite://",
         secret_key="test-secret",
         emergency_text="In an emergency call 112.",
         hotline_text="Reply PERSON to reach a person.",

@@ -11,6 +11,7 @@ from hotline.conversations.keywords import (
     KEYWORDS_FILE,
     Keyword,
     KeywordTable,
+    is_emergency,
     match_keyword,
 )
 
@@ -84,6 +85,9 @@ def test_every_word_in_the_data_file_matches_its_keyword() -> None:
             for word in words:
                 if name == "start_if_opted_out":
                     assert match_keyword(word, opted_out=True) is Keyword.START, (language, word)
+                elif name == "emergency":
+                    assert is_emergency(word), (language, word)
+                    assert is_emergency(f"please, {word.upper()}!!"), (language, word)
                 else:
                     assert match_keyword(word) is Keyword(name), (language, word)
                     assert match_keyword(f" {word.lower()}! ") is Keyword(name), (language, word)
@@ -117,3 +121,24 @@ def test_a_new_language_is_only_data(tmp_path: Path) -> None:
 def test_bad_data_is_refused(tmp_path: Path, text: str) -> None:
     with pytest.raises(ValueError):
         _table(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Help me now!", "HE IS COMING", "i'm in danger", "please, they are hurting me", "SOS"],
+)
+def test_emergency_phrases_are_found_anywhere_in_a_message(text: str) -> None:
+    assert is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["a dangerous job", "is he coming to dinner?", "sosa", "help", "delete"]
+)
+def test_ordinary_words_are_not_emergencies(text: str) -> None:
+    assert not is_emergency(text)
+
+
+def test_delete_is_a_keyword_only_as_a_whole_message() -> None:
+    assert match_keyword("Delete") is Keyword.DELETE
+    assert match_keyword("delete my data") is Keyword.DELETE
+    assert match_keyword("how do I delete this chat") is None

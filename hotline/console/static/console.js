@@ -74,7 +74,21 @@
       source.close();
       window.location.href = "/console/login";
     });
-    source.onerror = function () { setLive("Reconnecting…", false); };
+    source.onerror = function () {
+      setLive("Reconnecting…", false);
+      if (source.readyState === EventSource.CLOSED) {
+        // The browser gave up (e.g. the session ended): check, then start again.
+        setTimeout(function () {
+          fetch("/console/queue", { credentials: "same-origin" }).then(function (response) {
+            if (response.status === 401 || response.redirected) {
+              window.location.href = "/console/login";
+            } else {
+              connect();
+            }
+          }).catch(function () { setTimeout(connect, 5000); });
+        }, 3000);
+      }
+    };
   }
 
   // --- queue and supervisor pages: refresh the server-rendered fragment ------------------
