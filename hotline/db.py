@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
+from starlette.concurrency import run_in_threadpool
 
 Base = declarative_base()
+T = TypeVar("T")
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -56,6 +59,15 @@ class Database:
         """One transaction: committed on success, rolled back on error."""
         with self._sessions() as session, session.begin():
             yield session
+
+    async def call(self, work: Callable[..., T], *args) -> T:
+        """`work(session, *args)` in one transaction, off the event loop."""
+
+        def run() -> T:
+            with self.session() as session:
+                return work(session, *args)
+
+        return await run_in_threadpool(run)
 
     def upgrade(self) -> None:
         """Apply every Alembic migration (safe to call on every start)."""

@@ -9,7 +9,6 @@ import asyncio
 import logging
 from urllib.parse import parse_qsl
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -85,12 +84,11 @@ class TwilioWebhooks:
             log.warning("rejected SMS webhook: %s", error.reason)
             return PlainTextResponse(error.reason, status_code=error.status_code)
 
-        def store():
-            with self._db.session() as session:
-                message, created = service.store_inbound(session, self._vault, inbound)
-                return message.id, message.conversation_id, created
+        def store(session):
+            message, created = service.store_inbound(session, self._vault, inbound)
+            return message.id, message.conversation_id, created
 
-        message_id, conversation_id, created = await run_in_threadpool(store)
+        message_id, conversation_id, created = await self._db.call(store)
         if created:
             self._workers.submit(message_id, conversation_id)
         else:
@@ -107,12 +105,8 @@ class TwilioWebhooks:
             return PlainTextResponse(error.reason, status_code=error.status_code)
         error_code = (form.get("ErrorCode") or "")[:16] or None
 
-        def record() -> bool:
-            with self._db.session() as session:
-                return service.record_delivery_status(session, sid, status, error_code)
-
         for _ in range(STATUS_LOOKUP_ATTEMPTS):
-            if await run_in_threadpool(record):
+            if await self._db.call(service.record_delivery_status, sid, status, error_code):
                 break
             await asyncio.sleep(0.1)
         else:

@@ -97,11 +97,7 @@ class Router:
         self._locks = KeyedLocks()
 
     async def _in_db(self, work: Callable[..., T], *args) -> T:
-        def run() -> T:
-            with self._db.session() as session:
-                return work(session, *args)
-
-        return await run_in_threadpool(run)
+        return await self._db.call(work, *args)
 
     async def handle(self, message_id: int, conversation_id: int) -> None:
         """Handle one stored inbound message exactly once, in its conversation's order."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from starlette.concurrency import run_in_threadpool
-
 from hotline.conversations import service
 from hotline.conversations.router import Router
 from hotline.db import Database
@@ -28,11 +26,7 @@ class InboundWorkers:
     async def start(self) -> None:
         """Pick up whatever a previous run left behind, then start handling new messages."""
 
-        def recover():
-            with self._db.session() as session:
-                return service.recover_after_restart(session)
-
-        interrupted, to_handle, to_send = await run_in_threadpool(recover)
+        interrupted, to_handle, to_send = await self._db.call(service.recover_after_restart)
         if interrupted or to_handle or to_send:
             log.info(
                 "recovering: %d interrupted, %d to handle, %d replies to send",
