@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         level=os.environ.get("HOTLINE_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # HTTP clients log whole URLs and requests, which can carry phone numbers: warnings only.
+    for noisy in ("httpx", "httpcore", "twilio.http_client", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="hotline", description="Safeline hotline service")
     commands = parser.add_subparsers(dest="command", required=True)
 

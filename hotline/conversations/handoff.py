@@ -93,6 +93,30 @@ def record_screening(
     conversation.priority = max(conversation.priority or 0, screening_priority(outcome))
 
 
+def record_screening_for_sender(
+    session: Session,
+    sender_id: str,
+    *,
+    outcome: str | None,
+    flags: Iterable[str] = (),
+    age: str | None = None,
+) -> int | None:
+    """The same, for the texter's current conversation as Rasa knows them (the sender id is
+    the contact's pseudonym); the conversation id, or None if they have none open."""
+    conversation_id = session.execute(
+        select(Conversation.id)
+        .where(
+            Conversation.contact_id == sender_id,
+            Conversation.state.notin_((State.WRAPUP.value, State.CLOSED.value)),
+        )
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if conversation_id is not None:
+        record_screening(session, conversation_id, outcome=outcome, flags=flags, age=age)
+    return conversation_id
+
+
 # --- the queue ---------------------------------------------------------------------------------
 
 

@@ -269,6 +269,16 @@ def test_the_screening_ranks_the_hand_off_and_marks_children(db, vault):
         handoff.record_screening(session, conversation_id, outcome="some_signs", age="adult")
         assert conversation.priority == URGENT  # never lowered
         assert not conversation.is_child
+        # The assistant's actions know the texter by their sender id (the pseudonym).
+        sender = conversation.contact_id
+        assert (
+            handoff.record_screening_for_sender(
+                session, sender, outcome="danger_now", flags=["violence"]
+            )
+            == conversation_id
+        )
+        assert conversation.screening["flags"] == ["violence"]
+        assert handoff.record_screening_for_sender(session, "c_nobody", outcome=None) is None
 
 
 def test_who_may_open_a_transcript(db, vault):
