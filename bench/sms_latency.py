@@ -118,12 +118,8 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="messages per second")
     args = parser.parse_args()
 
-    stack = Stack()
-    try:
-        print("starting Rasa, the action server, the hotline and a local Twilio...", flush=True)
-        stack.start_twilio()
-        stack.start_rasa()
-        stack.start_hotline()
+    print("starting Rasa, the action server, the hotline and a local Twilio...", flush=True)
+    with Stack.running() as stack:
         warmup = max(10, args.messages // 10)
         await straight_to_rasa(stack, warmup, args.rate, "w")
         await through_gateway(stack, warmup, args.rate, "91")
@@ -131,8 +127,6 @@ async def main() -> None:
         baseline = await straight_to_rasa(stack, args.messages, args.rate, "a")
         acks, replies = await through_gateway(stack, args.messages, args.rate, "92")
         baseline += await straight_to_rasa(stack, args.messages, args.rate, "b")
-    finally:
-        stack.stop()
 
     print(f"\n{args.messages} messages at {args.rate:g} msg/s (new texters, first contact)")
     print(f"(a) webhook acknowledgement   {percentiles(acks)}")

@@ -10,14 +10,8 @@ _numbers = itertools.count(100)
 @pytest.fixture(scope="session")
 def stack():
     """One running system for the whole session; each test texts from its own number."""
-    system = Stack()
-    try:
-        system.start_twilio()
-        system.start_rasa()
-        system.start_hotline()
+    with Stack.running() as system:
         yield system
-    finally:
-        system.stop()
 
 
 @pytest.fixture

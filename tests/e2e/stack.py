@@ -9,6 +9,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -123,6 +125,19 @@ class Stack:
 
     def stop(self) -> None:
         self.group.stop_all()
+
+    @classmethod
+    @contextmanager
+    def running(cls) -> Iterator[Stack]:
+        """The whole system started, and stopped again however the block ends."""
+        system = cls()
+        try:
+            system.start_twilio()
+            system.start_rasa()
+            system.start_hotline()
+            yield system
+        finally:
+            system.stop()
 
     # --- what a test sees -------------------------------------------------------------
 

@@ -12,14 +12,8 @@ from tests.e2e.stack import Stack, Texter
 
 @pytest.fixture(scope="module")
 def own_stack():
-    system = Stack()
-    try:
-        system.start_twilio()
-        system.start_rasa()
-        system.start_hotline()
+    with Stack.running() as system:
         yield system
-    finally:
-        system.stop()
 
 
 def test_rasa_killed_gives_fallback_and_queues_without_duplicates(own_stack):

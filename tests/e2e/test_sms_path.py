@@ -144,9 +144,10 @@ def test_health_reports_database_and_rasa(stack):
 
 def test_logs_carry_no_phone_number_and_no_message_body(stack, texter):
     texter.send("my boss keeps my passport")
-    log = stack.logs("hotline")
-    assert texter.phone not in log and texter.phone[1:] not in log
-    assert "passport" not in log
+    for process in ("hotline", "rasa", "actions"):
+        log = stack.logs(process)
+        assert texter.phone not in log and texter.phone[1:] not in log, process
+        assert "passport" not in log, process
 
 
 def test_emergency_words_bring_the_numbers_and_a_person_first(stack, texter):
