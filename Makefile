@@ -18,6 +18,7 @@ help:
 	@echo "make train  - retrain the Rasa model now"
 	@echo "make lint   - ruff"
 	@echo "make bench  - benchmarks (bench/)"
+	@echo "make catalogs - gettext cycle: extract responses, update every language's .po, compile"
 
 $(INSTALLED): pyproject.toml
 	@python=$$(scripts/find-python310.sh) && \
@@ -38,21 +39,49 @@ model: install
 train: install
 	$(BIN)/python -m bot.model ensure --force
 
-run: model
+run: model compile-catalogs
 	$(BIN)/hotline run --model "$$($(BIN)/python -m bot.model path)"
 
 system-deps:
 	@scripts/install-system-deps.sh
 
-test: install system-deps model lint
+test: install system-deps model compile-catalogs lint
 	$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
 
-bench: model
+bench: model compile-catalogs
 	$(BIN)/python bench/sms_latency.py
 	$(BIN)/python bench/console_load.py
 
 clean:
 	rm -rf var models results .pytest_cache
+
+# --- Languages: gettext catalogs (locales/languages.yml lists the languages) ------------------
+# `make catalogs` after the English of domain.yml or service_messages.yml changed: extract every
+# response text and button title (msgctxt = response name) into locales/messages.pot, bring each
+# language's locales/<code>/LC_MESSAGES/messages.po up to date (created if missing), compile.
+# The .pot is rewritten only when its content changed (not for a new creation date alone).
+# `compile-catalogs` compiles only the .po files newer than their .mo (gitignored): make test and
+# make run depend on it, so an edited .po is what texters read at the next start.
+.PHONY: catalogs compile-catalogs
+POT := locales/messages.pot
+RESPONSE_FILES := domain.yml hotline/content/service_messages.yml
+PO_FILES = $(wildcard locales/*/LC_MESSAGES/messages.po)
+
+catalogs: install
+	$(BIN)/pybabel -q extract -F locales/babel.cfg --no-location --project=Safeline \
+		--copyright-holder="Safeline contributors" -o $(POT).new $(RESPONSE_FILES)
+	@if [ -f $(POT) ] && cmp -s <(grep -v '^"POT-Creation-Date' $(POT).new) \
+		<(grep -v '^"POT-Creation-Date' $(POT)); then rm $(POT).new; else mv $(POT).new $(POT); fi
+	@for code in $$($(BIN)/python -m bot.languages catalog-codes); do \
+		$(BIN)/pybabel -q update --init-missing -i $(POT) -d locales -D messages -l $$code \
+			|| exit 1; \
+	done
+	@$(MAKE) --no-print-directory compile-catalogs
+
+compile-catalogs: $(PO_FILES:.po=.mo)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po | $(INSTALLED)
+	$(BIN)/pybabel -q compile -i $< -o $@

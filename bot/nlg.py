@@ -7,7 +7,9 @@ is loaded, replaces `self.responses` with the model's domain responses.
 Compared with Rasa's TemplatedNaturalLanguageGenerator it
 - renders in the conversation's language (the `language` slot when the domain has one, else
   the `language` in the latest message's metadata, else English) through bot/responses.py, and
-- fills the configured placeholders `{emergency_text}` and `{hotline_text}` as well as slots.
+- fills the configured placeholders `{emergency_text}` and `{hotline_text}` as well as slots,
+- fills the directory's placeholders ({country_name}, {help_entries}, ...) from the slots'
+  codes, in the conversation's language (bot/directory.py), so slots never hold words.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import directory
 from bot.responses import DEFAULT_LANGUAGE, LOCALE_DIR, config_placeholders, localise
 
 log = logging.getLogger(__name__)
@@ -84,5 +87,27 @@ class LocalisedNLG(TemplatedNaturalLanguageGenerator):
             return None
         values: dict[str, Any] = config_placeholders()
         values.update({name: value for name, value in filled_slots.items() if value is not None})
+        values.update(directory_placeholders(filled_slots, language))
         values.update(kwargs)
-        return localise(response, language, values, self.locale_dir)
+        return localise(response, language, values, self.locale_dir, utter_action)
+
+
+def directory_placeholders(slots: dict[str, Any], language: str) -> dict[str, str]:
+    """The directory's words for the conversation's codes (slots country, help_category,
+    rights_topic), in `language`: country name, entries, the country's rights note."""
+    country = slots.get("country")
+    values = {
+        "country_name": directory.country_name(country, language),
+        "help_entries": directory.lines(
+            directory.help_entries(country, slots.get("help_category"))[1]
+        ),
+        "rights_helpers": directory.lines(
+            directory.rights_helpers(country, slots.get("rights_topic"))
+        ),
+        "child_contacts": directory.lines(directory.child_contacts(country)),
+    }
+    note = directory.rights_note(country, slots.get("rights_topic"), language)
+    if note is not None:
+        values["rights_note"] = note.text[language]
+        values["rights_note_source"] = directory.source_label(note.source or "")
+    return values

@@ -3,8 +3,9 @@
 Responses are written in the format of a Rasa domain's `responses:` section (domain.yml for the
 assistant, hotline/content/service_messages.yml for what the gateway sends itself). English is
 the source text; other languages come from gettext catalogs,
-`locales/<lang>/LC_MESSAGES/messages.mo`, whose msgids are the English texts. Without a catalog
-the English text is used.
+`locales/<lang>/LC_MESSAGES/messages.mo`, whose entries have msgctxt = the response name and
+msgid = the English text (extracted by bot/babel_extract.py, `make catalogs`). An entry missing
+from a language's catalog falls back to the English text, logged once.
 
 Placeholders are `{name}`. Besides slot values and explicit values, two come from configuration
 and work in every response: `{emergency_text}` (HOTLINE_EMERGENCY_TEXT) and `{hotline_text}`
@@ -78,11 +79,46 @@ def reload_catalogs() -> None:
     _catalog.cache_clear()
 
 
-def translate(text: str, language: str, locale_dir: Path = LOCALE_DIR) -> str:
-    """`text` in `language` if a compiled catalog has it, else `text` itself."""
+# What was already logged as missing: (language,) for a whole catalog, (language, context,
+# text) for one entry. Each is logged once per process.
+_reported_missing: set[tuple[str, ...]] = set()
+
+
+def _report_missing_once(key: tuple[str, ...]) -> None:
+    if key in _reported_missing:
+        return
+    _reported_missing.add(key)
+    if len(key) == 1:
+        log.warning("no compiled catalog for language %r: answering in English", key[0])
+    else:
+        log.warning("no %r translation of %s %r: answering in English", *key[:2], key[2][:40])
+
+
+def translate(
+    text: str, language: str, locale_dir: Path = LOCALE_DIR, context: str | None = None
+) -> str:
+    """`text` in `language` if a compiled catalog has it, else `text` itself.
+
+    `context` is the msgctxt, i.e. the name of the response the text belongs to (that is how
+    `make catalogs` extracts every entry). An entry with the same msgid and no context, if a
+    catalog has one, serves every response whose own entry is missing. A missing catalog or
+    entry is logged once.
+    """
     if not text or not language or language == DEFAULT_LANGUAGE:
         return text
-    return _catalog(language, str(locale_dir)).gettext(text)
+    catalog = _catalog(language, str(locale_dir))
+    if not isinstance(catalog, gettext.GNUTranslations):
+        _report_missing_once((language,))
+        return text
+    # gettext stores a context entry under "context\x04msgid"; an untranslated entry is not
+    # compiled into the .mo at all, so absence here is exactly "missing".
+    entries = catalog._catalog  # noqa: SLF001 - the only way to tell missing from equal
+    if context is not None and f"{context}\x04{text}" in entries:
+        return catalog.pgettext(context, text)
+    if text in entries:
+        return catalog.gettext(text)
+    _report_missing_once((language, str(context), text))
+    return text
 
 
 def localise(
@@ -90,22 +126,26 @@ def localise(
     language: str,
     values: Mapping[str, Any],
     locale_dir: Path = LOCALE_DIR,
+    context: str | None = None,
 ) -> dict[str, Any]:
     """A copy of one response variation, translated and with its placeholders filled.
 
-    Text and button titles are translated (msgid = the English template), then filled; string
-    values inside `custom` are filled but never translated (they are data, not words).
+    Text and button titles are translated (msgctxt = `context`, the response name; msgid = the
+    English template), then filled; string values inside `custom` are filled but never
+    translated (they are data, not words).
     """
     result = copy.deepcopy(dict(response))
     if isinstance(result.get("text"), str):
-        result["text"] = fill_placeholders(translate(result["text"], language, locale_dir), values)
+        result["text"] = fill_placeholders(
+            translate(result["text"], language, locale_dir, context), values
+        )
     if result.get("buttons"):
         buttons = []
         for button in result["buttons"]:
             button = dict(button)
             if isinstance(button.get("title"), str):
                 button["title"] = fill_placeholders(
-                    translate(button["title"], language, locale_dir), values
+                    translate(button["title"], language, locale_dir, context), values
                 )
             buttons.append(button)
         result["buttons"] = buttons
@@ -198,7 +238,7 @@ class ResponseBook:
         Placeholders take `values` first, then the configured emergency and hotline texts.
         """
         filled = {**config_placeholders(self._env), **values}
-        rendered = localise(self.template(name), language, filled, self.locale_dir)
+        rendered = localise(self.template(name), language, filled, self.locale_dir, name)
         result: dict[str, Any] = {
             "text": rendered.get("text") or "",
             "buttons": rendered.get("buttons") or [],

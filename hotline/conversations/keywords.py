@@ -1,5 +1,5 @@
 """Deterministic keywords, never ML: whole-message words (STOP, START, HELP, MENU, PERSON,
-DELETE) and emergency phrases found anywhere in a message ("help me now", "he is coming").
+DELETE, LANGUAGE) and emergency phrases found anywhere in a message ("help me now", "he is coming").
 
 The words and phrases per language are data in hotline/content/keywords.yml.
 """
@@ -30,6 +30,7 @@ class Keyword(Enum):
     MENU = "menu"
     PERSON = "person"
     DELETE = "delete"
+    LANGUAGE = "language"
 
 
 def _is_edge_noise(char: str) -> bool:

@@ -1,0 +1,333 @@
+"""Which supported language a first message is in, offline, for every language in
+locales/languages.yml, including languages no detection library knows (Nepali, Burmese, ...).
+
+The model is trained when it is loaded, in well under a second, from each language's own data
+files, so a new language is detected as soon as its files exist:
+- data/nlu/<code>.yml (the NLU training examples),
+- locales/<code>/LC_MESSAGES/messages.po (translated responses; the source language uses the
+  msgids of locales/messages.pot),
+- its words in hotline/content/keywords.yml, and its names in locales/languages.yml.
+
+How a text is judged:
+1. Script prior: the script of most of its letters (Unicode names, bot/scripts.py) rules out
+   every language whose training text is not written in that script (Thai text can only be
+   Thai; Cyrillic only Russian or Ukrainian).
+2. Among the rest, a character n-gram (1-4, within padded words) plus word naive Bayes model
+   gives a posterior probability per language.
+3. Confidence = posterior x fit, where fit is how many of the text's trigrams and words the
+   language's data has seen (capped at 1 when `fit_reference` of them were seen). Fit keeps a
+   text in an unsupported language (Persian, Lao, Spanish before Spanish data exists) from
+   being given confidently to the only candidate of its script.
+4. Too short (fewer than `min_letters` letters) or confidence below `threshold` → None: the
+   caller shows the numbered language menu. Guessing wrong is worse than asking.
+
+    python -m bot.language_detect detect "text"                 # with the repository's data
+    python -m bot.language_detect evaluate TRAIN_DIR HELDOUT_DIR # <code>.txt, a text per line
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.languages import LANGUAGES_FILE, read_registry
+from bot.normalise import normalise_text
+from bot.scripts import letter_scripts, main_script
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS_FILE = REPO_ROOT / "hotline" / "content" / "keywords.yml"
+
+MIN_LETTERS = 4
+THRESHOLD = 0.6
+FIT_REFERENCE = 0.4
+# A language is a candidate for a script if at least this share of its letters use it.
+SCRIPT_SHARE = 0.05
+NGRAM_SIZES = (1, 2, 3, 4)
+SMOOTHING = 0.5
+
+_PLACEHOLDER = re.compile(r"{[^\n{}]*}")
+_ENTITY = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]{[^}]*}")
+_NOT_WORD = re.compile(r"[\W\d_]+")
+
+
+def _words(text: str) -> list[str]:
+    text = normalise_text(_PLACEHOLDER.sub(" ", text)).casefold()
+    return [word for word in _NOT_WORD.sub(" ", text).split() if word]
+
+
+def _features(words: Iterable[str]) -> tuple[Counter[str], set[str]]:
+    """All features (n-grams and words) with counts, and the ones that measure fit."""
+    features: Counter[str] = Counter()
+    fit: set[str] = set()
+    for word in words:
+        features["w:" + word] += 1
+        fit.add("w:" + word)
+        padded = f" {word} "
+        for size in NGRAM_SIZES:
+            for start in range(len(padded) - size + 1):
+                gram = padded[start : start + size]
+                if gram != " ":
+                    features[gram] += 1
+                    if size == 3:
+                        fit.add(gram)
+    return features, fit
+
+
+@dataclass
+class _LanguageModel:
+    counts: Counter[str]
+    total: int
+    scripts: dict[str, float]  # share of letters per script
+
+
+class LanguageDetector:
+    def __init__(
+        self,
+        texts: Mapping[str, Iterable[str]],
+        *,
+        threshold: float = THRESHOLD,
+        min_letters: int = MIN_LETTERS,
+        fit_reference: float = FIT_REFERENCE,
+    ) -> None:
+        self.threshold = threshold
+        self.min_letters = min_letters
+        self.fit_reference = fit_reference
+        self._models: dict[str, _LanguageModel] = {}
+        vocabulary: set[str] = set()
+        for code, language_texts in texts.items():
+            counts: Counter[str] = Counter()
+            scripts: Counter[str] = Counter()
+            for text in language_texts:
+                counts.update(_features(_words(text))[0])
+                scripts.update(letter_scripts(normalise_text(text)))
+            if not counts:
+                continue
+            letters = sum(scripts.values()) or 1
+            self._models[code] = _LanguageModel(
+                counts=counts,
+                total=sum(counts.values()),
+                scripts={script: n / letters for script, n in scripts.items()},
+            )
+            vocabulary.update(counts)
+        self._vocabulary_size = len(vocabulary) + 1
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this detector can answer (those with some data)."""
+        return tuple(self._models)
+
+    @classmethod
+    def from_texts(cls, texts: Mapping[str, Iterable[str]], **options) -> LanguageDetector:
+        return cls(texts, **options)
+
+    @classmethod
+    def from_repository(
+        cls, root: str | Path = REPO_ROOT, languages_file: str | Path | None = None, **options
+    ) -> LanguageDetector:
+        """Trained from the data files of every language in languages.yml (and only those)."""
+        root = Path(root)
+        registry = read_registry(languages_file or root / "locales" / "languages.yml")
+        keywords = _keyword_words(root / "hotline" / "content" / "keywords.yml")
+        texts: dict[str, list[str]] = {}
+        for language in registry.languages:
+            code = language.code
+            language_texts = [language.native_name, *language.aliases, *keywords.get(code, [])]
+            language_texts += nlu_examples(root / "data" / "nlu" / f"{code}.yml")
+            if code == registry.source_language:
+                language_texts += catalog_texts(root / "locales" / "messages.pot", msgids=True)
+            else:
+                language_texts += catalog_texts(
+                    root / "locales" / code / "LC_MESSAGES" / "messages.po"
+                )
+            texts[code] = language_texts
+        return cls(texts, **options)
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Confidence per candidate language (posterior x fit), highest first."""
+        normalised = normalise_text(text or "")
+        script = main_script(normalised)
+        if script is None:
+            return {}
+        candidates = [
+            code
+            for code, model in self._models.items()
+            if model.scripts.get(script, 0.0) >= SCRIPT_SHARE
+        ]
+        features, fit_features = _features(_words(normalised))
+        if not candidates or not features:
+            return {}
+        log_likelihoods = {}
+        for code in candidates:
+            model = self._models[code]
+            denominator = math.log(model.total + SMOOTHING * self._vocabulary_size)
+            log_likelihoods[code] = math.log(model.scripts[script]) + sum(
+                count * (math.log(model.counts.get(feature, 0) + SMOOTHING) - denominator)
+                for feature, count in features.items()
+            )
+        best = max(log_likelihoods.values())
+        exp = {code: math.exp(value - best) for code, value in log_likelihoods.items()}
+        norm = sum(exp.values())
+        result = {}
+        for code in candidates:
+            seen = sum(1 for feature in fit_features if feature in self._models[code].counts)
+            fit = min(1.0, seen / (len(fit_features) * self.fit_reference)) if fit_features else 0
+            result[code] = exp[code] / norm * fit
+        return dict(sorted(result.items(), key=lambda item: -item[1]))
+
+    def detect(self, text: str) -> tuple[str, float] | None:
+        """(language code, confidence), or None when the text is too short or unsure."""
+        letters = sum(1 for char in text or "" if unicodedata.category(char)[0] in "LM")
+        if letters < self.min_letters:
+            return None
+        scores = self.scores(text)
+        if not scores:
+            return None
+        code, confidence = next(iter(scores.items()))
+        return (code, confidence) if confidence >= self.threshold else None
+
+
+def nlu_examples(path: Path) -> list[str]:
+    """The example texts of a Rasa NLU file (entity annotations reduced to their text)."""
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    texts = []
+    for item in data.get("nlu") or []:
+        examples = item.get("examples") if isinstance(item, dict) else None
+        if not isinstance(examples, str):
+            continue
+        for line in examples.splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                texts.append(_ENTITY.sub(lambda m: m.group(1) or m.group(2) or "", line[2:]))
+    return texts
+
+
+def catalog_texts(path: Path, msgids: bool = False) -> list[str]:
+    """The translated (not fuzzy) texts of a .po file, or the msgids of a .pot file."""
+    if not path.is_file():
+        return []
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as handle:
+        catalog = read_po(handle)
+    texts = []
+    for message in catalog:
+        if not message.id or (message.fuzzy and not msgids):
+            continue
+        value = message.id if msgids else message.string
+        values = value if isinstance(value, tuple | list) else (value,)
+        texts.extend(text for text in values if text)
+    return texts
+
+
+def _keyword_words(path: Path) -> dict[str, list[str]]:
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    words: dict[str, list[str]] = {}
+    for by_language in data.values():
+        for code, entries in (by_language or {}).items():
+            words.setdefault(code, []).extend(str(entry) for entry in entries or [])
+    return words
+
+
+def read_corpus(directory: str | Path) -> dict[str, list[str]]:
+    """<code>.txt files: one text per line, blank lines and # comments skipped."""
+    corpus = {}
+    for path in sorted(Path(directory).glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        corpus[path.stem] = [line.strip() for line in lines if line.strip() and line[0] != "#"]
+    return corpus
+
+
+@dataclass
+class Evaluation:
+    per_language: dict[str, tuple[int, int, int]]  # correct, abstained (menu), wrong
+
+    @property
+    def totals(self) -> tuple[int, int, int]:
+        return tuple(sum(values[i] for values in self.per_language.values()) for i in range(3))
+
+    @property
+    def accuracy(self) -> float:
+        correct, abstained, wrong = self.totals
+        return correct / max(1, correct + abstained + wrong)
+
+    def report(self) -> str:
+        lines = [f"{'lang':6}{'texts':>7}{'correct':>9}{'menu':>6}{'wrong':>7}{'accuracy':>10}"]
+        for code, (correct, abstained, wrong) in self.per_language.items():
+            total = correct + abstained + wrong
+            lines.append(
+                f"{code:6}{total:7}{correct:9}{abstained:6}{wrong:7}{correct / total:10.1%}"
+            )
+        correct, abstained, wrong = self.totals
+        lines.append(
+            f"{'all':6}{correct + abstained + wrong:7}{correct:9}{abstained:6}{wrong:7}"
+            f"{self.accuracy:10.1%}"
+        )
+        return "\n".join(lines)
+
+
+def evaluate(detector: LanguageDetector, heldout: Mapping[str, list[str]]) -> Evaluation:
+    results = {}
+    for code, texts in heldout.items():
+        correct = abstained = wrong = 0
+        for text in texts:
+            found = detector.detect(text)
+            if found is None:
+                abstained += 1
+            elif found[0] == code:
+                correct += 1
+            else:
+                wrong += 1
+        results[code] = (correct, abstained, wrong)
+    return Evaluation(results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.language_detect")
+    commands = parser.add_subparsers(dest="command", required=True)
+    detect = commands.add_parser("detect", help="detect with the repository's language data")
+    detect.add_argument("text", nargs="+")
+    check = commands.add_parser("evaluate", help="train on TRAIN, measure on HELDOUT")
+    check.add_argument("train")
+    check.add_argument("heldout")
+    check.add_argument("--show-errors", action="store_true")
+    for sub in (detect, check):
+        sub.add_argument("--threshold", type=float, default=THRESHOLD)
+        sub.add_argument("--languages-file", default=str(LANGUAGES_FILE))
+    args = parser.parse_args(argv)
+    if args.command == "detect":
+        detector = LanguageDetector.from_repository(
+            languages_file=args.languages_file, threshold=args.threshold
+        )
+        text = " ".join(args.text)
+        print(detector.detect(text), {k: round(v, 3) for k, v in detector.scores(text).items()})
+        return 0
+    codes = set(read_registry(args.languages_file).codes())
+    train = {code: texts for code, texts in read_corpus(args.train).items() if code in codes}
+    heldout = {code: texts for code, texts in read_corpus(args.heldout).items() if code in codes}
+    detector = LanguageDetector.from_texts(train, threshold=args.threshold)
+    print(evaluate(detector, heldout).report())
+    if args.show_errors:
+        for code, texts in heldout.items():
+            for text in texts:
+                found = detector.detect(text)
+                if found is None or found[0] != code:
+                    scores = {k: round(v, 2) for k, v in list(detector.scores(text).items())[:3]}
+                    print(f"{code}: {text!r} -> {found} {scores}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
