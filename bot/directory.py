@@ -57,7 +57,7 @@ RIGHTS_TOPICS = {
     "consular_help": ("embassy", "hotline"),
     "privacy": ("hotline",),
 }
-MAX_HELPERS = 2  # entries named under a rights module (the SMS budget)
+MAX_HELPERS = 1  # entries named under a rights module (the SMS budget)
 
 _ENTRY_FIELDS = {"name", "category", "contact", "languages", "hours", "source", "verified_on"}
 _NOTE_FIELDS = {"text", "source", "verified_on"}
@@ -183,7 +183,9 @@ def _note(raw: Any, where: str) -> RightsNote:
     if not isinstance(text, dict) or not text:
         raise DirectoryError(f"{where}.text must map language codes to texts")
     return RightsNote(
-        text={language: _text(value, f"{where}.text.{language}") for language, value in text.items()},
+        text={
+            language: _text(value, f"{where}.text.{language}") for language, value in text.items()
+        },
         source=_text(raw.get("source"), f"{where}.source", required=False),
         verified_on=_date(raw.get("verified_on"), where),
     )
@@ -306,7 +308,7 @@ def lines(entries: Iterable[Entry]) -> str:
 
 
 def _fold(text: str) -> str:
-    """Lower case, accents and punctuation removed, single spaces: "Côte d'Ivoire" → "cote d ivoire"."""
+    """Lower case, no accents or punctuation, single spaces: "Côte d'Ivoire" → "cote d ivoire"."""
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(char for char in text if not unicodedata.combining(char))
     text = "".join(char if char.isalnum() else " " for char in text)

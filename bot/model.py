@@ -6,8 +6,9 @@
     python -m bot.model hash     # print the 12-character content hash
 
 The hash is a SHA-256 over the files that determine the model (config.yml, domain.yml,
-data/**, bot/*.py), in sorted path order, each with its path. Rasa's own fingerprinting is not
-used because it needs Rasa loaded and it decides per component, not per file.
+data/** except data/directory/, bot/*.py), in sorted path order, each with its path. Rasa's
+own fingerprinting is not used because it needs Rasa loaded and it decides per component, not
+per file.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ def training_files(root: Path = REPO_ROOT) -> list[Path]:
     files = [root / "config.yml", root / "domain.yml"]
     data = root / "data"
     if data.is_dir():
-        files += [path for path in data.rglob("*") if path.is_file()]
+        # The directory of services is read at run time (bot/directory.py), not trained on:
+        # an NGO adding a country does not need a new model.
+        files += [
+            path
+            for path in data.rglob("*")
+            if path.is_file() and "directory" not in path.relative_to(data).parts[:1]
+        ]
     files += [path for path in (root / "bot").glob("*.py") if path.is_file()]
     return sorted(
         (path for path in files if "__pycache__" not in path.parts),

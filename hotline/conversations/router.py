@@ -23,9 +23,11 @@ from hotline.channels.twilio_outbound import SendResult, TwilioSender
 from hotline.config import Settings
 from hotline.contacts.erasure import erase_contact, erase_rasa_tracker
 from hotline.conversations import service
+from hotline.conversations.handoff import record_screening
 from hotline.conversations.keywords import Keyword, is_emergency, match_keyword
 from hotline.conversations.models import HUMAN_STATES
 from hotline.conversations.sanitize import sanitize_text
+from hotline.conversations.screening import AGES, FLAGS, OUTCOMES
 from hotline.crypto import Vault
 from hotline.db import Database
 from hotline.rasa_client import RasaClient, RasaUnavailable
@@ -54,6 +56,7 @@ class Outcome:
     handoff: tuple[str, int] | None = None  # (reason, priority)
     opted_out: bool | None = None  # None leaves the opt-out flag alone
     erase: bool = False  # DELETE confirmed: erase everything, then say so
+    screening: dict | None = None  # the assistant's screening summary: codes only
 
 
 class KeyedLocks:
@@ -130,6 +133,8 @@ class Router:
             if outcome.handoff:
                 reason, priority = outcome.handoff
                 service.queue_for_person(session, turn.conversation_id, reason, priority)
+            if outcome.screening:  # after the queueing: the screening only raises priority
+                record_screening(session, turn.conversation_id, **outcome.screening)
             if self._desk is not None:
                 self._desk.on_turn(session, turn, outcome)
             return service.finish_turn(
@@ -263,6 +268,14 @@ class Router:
             if handoff:
                 priority = HANDOFF_PRIORITIES.get(handoff.get("priority"), 0)
                 outcome.handoff = (str(handoff.get("reason") or "asked")[:40], priority)
+            screening = (bot_message.get("custom") or {}).get("screening")
+            if isinstance(screening, dict):  # known codes only, never free text
+                code, flags, age = (screening.get(k) for k in ("outcome", "flags", "age"))
+                outcome.screening = {
+                    "outcome": code if code in OUTCOMES else None,
+                    "flags": [f for f in flags if f in FLAGS] if isinstance(flags, list) else [],
+                    "age": age if age in AGES else None,
+                }
             if bot_message.get("text"):
                 body, options = format_for_sms(
                     bot_message["text"], bot_message.get("buttons") or []

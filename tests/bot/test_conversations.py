@@ -26,11 +26,21 @@ def is_intro(turn) -> bool:
     )
 
 
+MENU_OPTIONS = [
+    "/check_offer",
+    "/know_rights",
+    "/something_wrong",
+    "/find_help",
+    "/request_human",
+    "/about_service",
+]
+
+
 def is_menu(turn) -> bool:
     return (
-        turn.text.startswith("What would you like to do?")
-        and "\n1 Talk to a person\n2 About this service" in turn.text
-        and turn.options == ["/request_human", "/about_service"]
+        turn.bodies[-1].startswith("What would you like to do?")
+        and "\n1 Check a job or travel offer\n2 Know your rights\n" in turn.text
+        and turn.options == MENU_OPTIONS
     )
 
 
@@ -94,7 +104,9 @@ def test_safe_to_text_shows_the_menu_of_what_exists(texter):
     assert is_menu(turn)
     assert turn.bodies == [
         "What would you like to do? Reply with a number, or write in your own words.\n"
-        "1 Talk to a person\n2 About this service and your data"
+        "1 Check a job or travel offer\n2 Know your rights\n"
+        "3 Something is wrong at work or home\n4 Find help near me\n5 Talk to a person\n"
+        "6 About this service and your data"
     ]
 
 
@@ -106,7 +118,7 @@ def test_safe_to_text_in_own_words(texter):
 def test_talk_to_a_person_by_number(texter):
     texter.send("hi")
     texter.send("1")
-    turn = texter.send("1")
+    turn = texter.send("5")
     assert turn.sent == "/request_human"
     assert is_handoff(turn)
     assert turn.custom == [{"handoff": HANDOFF}]
@@ -127,7 +139,7 @@ def test_after_a_person_the_next_message_to_the_assistant_starts_afresh(texter):
     # hands it back, the texter's next message is a first contact again: safety first.
     texter.send("hi")
     texter.send("yes")
-    assert is_handoff(texter.send("1"))
+    assert is_handoff(texter.send("5"))
     assert is_intro(texter.send("hello"))
 
 
@@ -156,7 +168,7 @@ def test_menu_and_person_keywords_work_after_a_misunderstanding(texter):
 def test_about_the_service_and_back_to_the_menu(texter):
     texter.send("hi")
     texter.send("yes")
-    turn = texter.send("2")
+    turn = texter.send("6")
     assert turn.sent == "/about_service"
     assert "automated assistant" in turn.text and "encrypted" in turn.text
     assert turn.options == ["/request_human", "/show_menu"]

@@ -68,3 +68,11 @@ def test_the_command_line_prints_the_hash_and_the_path():
         assert result.returncode == 0 and result.stdout.strip() == str(model_path())
     else:
         assert result.returncode == 1 and "ensure" in result.stderr
+
+
+def test_the_directory_of_services_is_not_part_of_the_model(project):
+    before = content_hash(project)
+    country = project / "data" / "directory" / "zz.yml"
+    country.write_text("country: zz\n")
+    assert content_hash(project) == before
+    assert not any("directory" in path.parts for path in training_files(project))

@@ -29,6 +29,18 @@ LONGEST_VALUES = {
     "position": "99",
     "back_at": "Wednesday 08:00",
     "operator_name": "Maria Alejandra",
+    # Set by the actions (a number of questions); the directory's are checked with the real
+    # data of every country in tests/bot/test_directory.py, these are typical long values.
+    "progress": "10/10",
+    "country_name": "United Arab Emirates",
+    "help_entries": "National Human Trafficking Hotline: call 1-888-373-7888, text 233733,"
+    " 24/7 (humantraffickinghotline.org)",
+    "rights_note": "A T visa can let people who were trafficked stay and work in the US. A lawyer"
+    " can tell you if it fits your case.",
+    "rights_note_source": "uscis.gov",
+    "rights_helpers": "Modern Slavery & Exploitation Helpline: 08000 121 700, 24/7"
+    " (modernslaveryhelpline.org)",
+    "child_contacts": "Childhelp Hotline: 1-800-422-4453, 24/7 (childhelphotline.org)",
 }
 ALL_VARIATIONS = [
     (name, index, variation)

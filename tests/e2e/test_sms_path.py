@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -162,3 +163,54 @@ def test_emergency_words_bring_the_numbers_and_a_person_first(stack, texter):
     assert (state, reason) == ("queued", "emergency")
     assert priority == max(row[0] for row in stack.sql("SELECT priority FROM conversation"))
     assert "please help me now he is coming" not in rasa_user_texts(stack, texter.phone)
+
+
+def conversation_row(stack, phone: str):
+    return stack.sql(
+        "SELECT state, handoff_reason, priority, screening, is_child FROM conversation"
+        " WHERE contact_id = :c ORDER BY id DESC LIMIT 1",
+        c=stack.pseudonym(phone),
+    )[0]
+
+
+def screening_of(value) -> dict:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_the_screening_is_stored_as_codes_and_danger_goes_first(stack, texter):
+    texter.send("hi")
+    texter.send("1")  # safe to text
+    assert "10 short yes or no questions" in " ".join(texter.send("3"))
+    texter.send("1")  # consent
+    texter.send("16")  # the child pathway
+    for answer in "2122222221":  # cannot leave, violence
+        texter.send(answer)
+    reply = " ".join(texter.send("1"))  # in danger now
+    assert "112" in reply and "person" in reply.lower()
+    state, reason, priority, screening, is_child = conversation_row(stack, texter.phone)
+    assert (state, reason) == ("queued", "danger_now")
+    assert screening_of(screening) == {
+        "outcome": "danger_now",
+        "flags": ["cannot_leave", "violence"],
+        "age": "under_18",
+    }
+    assert is_child and priority == max(
+        row[0] for row in stack.sql("SELECT priority FROM conversation")
+    )
+    assert "cannot_leave" not in stack.logs("hotline")
+
+
+def test_strong_signs_are_stored_and_a_person_comes_with_high_priority(stack, texter):
+    texter.send("hi")
+    texter.send("yes")
+    texter.send("my boss keeps my passport")
+    texter.send("yes")
+    texter.send("2")  # 18 or older
+    for answer in "1222222222":  # documents kept
+        texter.send(answer)
+    state, _, _, screening, is_child = conversation_row(stack, texter.phone)
+    assert state == "bot" and not is_child
+    assert screening_of(screening)["outcome"] == "strong_signs"
+    texter.send("1")  # talk to a person now
+    state, reason, priority, _, _ = conversation_row(stack, texter.phone)
+    assert (state, reason) == ("queued", "strong_signs") and priority == 50
