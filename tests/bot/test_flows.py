@@ -253,10 +253,10 @@ def start_screening(texter, age: str = "2"):
     at_menu(texter)
     consent = texter.send("3")
     assert consent.text.startswith("I can ask up to 10 short yes or no questions")
-    assert "skip any question (reply 0)" in consent.text and "MENU" in consent.text
+    assert "Skip any question with 0, stop with MENU." in consent.text
     assert "The hotline team sees your yes/no answers" in consent.text  # what is kept, why
     assert "kept encrypted until you reply DELETE" in consent.text  # and for how long
-    assert consent.options == YES_NO
+    assert consent.options == [*YES_NO, "/request_human"]  # a person instead of questions
     ask_age = texter.send("1")
     assert ask_age.text.startswith("How old are you?")
     assert ask_age.options == AGES
