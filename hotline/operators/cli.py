@@ -3,19 +3,59 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
 
 from hotline.operators.permissions import Role
 
 
-def _database():
+class _Refused(Exception):
+    """What the command says on stderr before exiting with status 1."""
+
+
+def _command(run: Callable[[argparse.Namespace], None]) -> Callable[[argparse.Namespace], int]:
+    @functools.wraps(run)
+    def command(args: argparse.Namespace) -> int:
+        try:
+            run(args)
+        except _Refused as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        return 0
+
+    return command
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    """One transaction on the configured database (migrated first)."""
     from hotline.config import load_settings
     from hotline.db import Database
+    from hotline.operators.service import AccountError
 
     database = Database(load_settings().database_url)
     database.upgrade()
-    return database
+    try:
+        with database.session() as session:
+            yield session
+    except AccountError as error:
+        raise _Refused(str(error)) from None
+    finally:
+        database.dispose()
+
+
+def _account(session: Session, username: str):
+    from hotline.operators import service as operators
+
+    operator = operators.by_username(session, username)
+    if operator is None:
+        raise _Refused(f"no account {username!r}")
+    return operator
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -27,81 +67,53 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
-def _add(args: argparse.Namespace) -> int:
+@_command
+def _add(args: argparse.Namespace) -> None:
     from hotline.operators import service as operators
 
     password = _read_password(args)
-    database = _database()
-    try:
-        with database.session() as session:
-            operator = operators.create_operator(
-                session,
-                username=args.username,
-                password=password,
-                display_name=args.name,
-                role=args.role,
-                languages=(args.languages or "").split(","),
-            )
-            print(f"created {operator.role} {operator.username!r} (id {operator.id})")
-    except operators.AccountError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
-    return 0
+    with _session() as session:
+        operator = operators.create_operator(
+            session,
+            username=args.username,
+            password=password,
+            display_name=args.name,
+            role=args.role,
+            languages=(args.languages or "").split(","),
+        )
+        print(f"created {operator.role} {operator.username!r} (id {operator.id})")
 
 
-def _list(_args: argparse.Namespace) -> int:
+@_command
+def _list(_args: argparse.Namespace) -> None:
     from hotline.operators import service as operators
 
-    database = _database()
-    try:
-        with database.session() as session:
-            for operator in operators.all_operators(session):
-                state = "active" if operator.active else "inactive"
-                languages = ",".join(operator.languages or []) or "-"
-                print(f"{operator.username:24} {operator.role:10} {state:8} {languages}")
-    finally:
-        database.dispose()
-    return 0
+    with _session() as session:
+        for operator in operators.all_operators(session):
+            state = "active" if operator.active else "inactive"
+            languages = ",".join(operator.languages or []) or "-"
+            print(f"{operator.username:24} {operator.role:10} {state:8} {languages}")
 
 
-def _password(args: argparse.Namespace) -> int:
+@_command
+def _password(args: argparse.Namespace) -> None:
     from hotline.operators import service as operators
 
     password = _read_password(args)
-    database = _database()
-    try:
-        with database.session() as session:
-            operator = operators.by_username(session, args.username)
-            if operator is None:
-                print(f"error: no account {args.username!r}", file=sys.stderr)
-                return 1
-            operators.update_operator(session, operator.id, password=password)
-            print(f"password changed for {operator.username!r}; their sessions were ended")
-    except operators.AccountError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
-    return 0
+    with _session() as session:
+        operator = _account(session, args.username)
+        operators.update_operator(session, operator.id, password=password)
+        print(f"password changed for {operator.username!r}; their sessions were ended")
 
 
-def _unlock(args: argparse.Namespace) -> int:
+@_command
+def _unlock(args: argparse.Namespace) -> None:
     from hotline.operators import service as operators
 
-    database = _database()
-    try:
-        with database.session() as session:
-            operator = operators.by_username(session, args.username)
-            if operator is None:
-                print(f"error: no account {args.username!r}", file=sys.stderr)
-                return 1
-            operators.unlock(session, operator.id)
-            print(f"unlocked {operator.username!r}")
-    finally:
-        database.dispose()
-    return 0
+    with _session() as session:
+        operator = _account(session, args.username)
+        operators.unlock(session, operator.id)
+        print(f"unlocked {operator.username!r}")
 
 
 def add_operator_commands(commands) -> None:
