@@ -6,7 +6,7 @@ files, so a new language is detected as soon as its files exist:
 - data/nlu/<code>.yml (the NLU training examples),
 - locales/<code>/LC_MESSAGES/messages.po (translated responses; the source language uses the
   msgids of locales/messages.pot),
-- its words in hotline/content/keywords.yml, and its names in locales/languages.yml.
+- its keywords, hotline/content/keywords/<code>.yml, and its names in locales/languages.yml.
 
 How a text is judged:
 1. Script prior: the script of most of its letters (Unicode names, bot/scripts.py) rules out
@@ -44,7 +44,6 @@ from bot.normalise import normalise_text
 from bot.scripts import letter_scripts, main_script
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS_FILE = REPO_ROOT / "hotline" / "content" / "keywords.yml"
 
 MIN_LETTERS = 4
 THRESHOLD = 0.6
@@ -136,7 +135,7 @@ class LanguageDetector:
         """Trained from the data files of every language in languages.yml (and only those)."""
         root = Path(root)
         registry = read_registry(languages_file or root / "locales" / "languages.yml")
-        keywords = _keyword_words(root / "hotline" / "content" / "keywords.yml")
+        keywords = _keyword_words(root / "hotline" / "content" / "keywords")
         texts: dict[str, list[str]] = {}
         for language in registry.languages:
             code = language.code
@@ -230,14 +229,12 @@ def catalog_texts(path: Path, msgids: bool = False) -> list[str]:
     return texts
 
 
-def _keyword_words(path: Path) -> dict[str, list[str]]:
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def _keyword_words(directory: Path) -> dict[str, list[str]]:
+    """Each language's keywords and emergency phrases, from its <code>.yml."""
     words: dict[str, list[str]] = {}
-    for by_language in data.values():
-        for code, entries in (by_language or {}).items():
-            words.setdefault(code, []).extend(str(entry) for entry in entries or [])
+    for path in sorted(directory.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        words[path.stem] = [str(entry) for entries in data.values() for entry in entries or []]
     return words
 
 

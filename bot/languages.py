@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,8 +35,9 @@ _FIELDS = {
     "say",
     "review",
     "aliases",
+    "preview_avoid",
 }
-_REQUIRED = _FIELDS - {"aliases", "gsm7_avoid"}
+_REQUIRED = _FIELDS - {"aliases", "gsm7_avoid", "preview_avoid"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Language:
     say_voice: str | None  # Twilio <Say voice=...>
     review: str  # "draft" | "reviewed"
     aliases: tuple[str, ...] = ()
+    preview_avoid: tuple[str, ...] = ()  # word stems kept out of lock-screen previews
 
     @property
     def rtl(self) -> bool:
@@ -117,7 +120,13 @@ def _language(path: Path, entry: Any, index: int) -> Language:
     aliases = entry.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
         _fail(path, f"{where}: aliases must be a list of names")
+    preview_avoid = entry.get("preview_avoid") or []
+    if not isinstance(preview_avoid, list) or not all(
+        isinstance(stem, str) and stem for stem in preview_avoid
+    ):
+        _fail(path, f"{where}: preview_avoid must be a list of word stems")
     return Language(
+        preview_avoid=tuple(stem.casefold() for stem in preview_avoid),
         code=code,
         name=entry["name"].strip(),
         native_name=entry["native_name"].strip(),
@@ -175,6 +184,27 @@ def get_language(code: str, path: str | Path = LANGUAGES_FILE) -> Language | Non
 
 def source_language(path: str | Path = LANGUAGES_FILE) -> str:
     return registry(path).source_language
+
+
+def fit_alphabet(text: str, code: str, path: str | Path = LANGUAGES_FILE) -> str:
+    """`text` with the language's `gsm7_avoid` letters written without their accent ("sábado" →
+    "sabado" in Spanish), so filled-in words (dates, country names) keep a GSM-7 reply in GSM-7."""
+    language = registry(path).get(code)
+    if language is None or not language.gsm7_avoid:
+        return text
+    table = _unaccent_table(language.gsm7_avoid)
+    return text.translate(table)
+
+
+@lru_cache(maxsize=32)
+def _unaccent_table(letters: str) -> dict[int, str]:
+    table = {}
+    for letter in letters:
+        base = "".join(
+            c for c in unicodedata.normalize("NFD", letter) if not unicodedata.combining(c)
+        )
+        table[ord(letter)] = base or letter
+    return table
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,7 +85,7 @@ class LocalisedNLG(TemplatedNaturalLanguageGenerator):
         if response is None:
             log.debug("no response named %r for channel %r", utter_action, output_channel)
             return None
-        values: dict[str, Any] = config_placeholders()
+        values: dict[str, Any] = config_placeholders(None, language, self.locale_dir)
         values.update({name: value for name, value in filled_slots.items() if value is not None})
         values.update(directory_placeholders(filled_slots, language))
         values.update(kwargs)

@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from bot.languages import fit_alphabet
+
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -46,12 +48,19 @@ DEFAULT_HOTLINE_TEXT = "Reply PERSON at any time to reach a hotline worker."
 _PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
 
 
-def config_placeholders(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The placeholders every response may use, from the environment (or the defaults)."""
+def config_placeholders(
+    env: Mapping[str, str] | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    locale_dir: Path = LOCALE_DIR,
+) -> dict[str, str]:
+    """The placeholders every response may use: the deployment's texts from the environment,
+    else the defaults (responses config_emergency_text / config_hotline_text) in `language`."""
     env = os.environ if env is None else env
     return {
-        "emergency_text": env.get("HOTLINE_EMERGENCY_TEXT") or DEFAULT_EMERGENCY_TEXT,
-        "hotline_text": env.get("HOTLINE_CONTACT_TEXT") or DEFAULT_HOTLINE_TEXT,
+        "emergency_text": env.get("HOTLINE_EMERGENCY_TEXT")
+        or translate(DEFAULT_EMERGENCY_TEXT, language, locale_dir, "config_emergency_text"),
+        "hotline_text": env.get("HOTLINE_CONTACT_TEXT")
+        or translate(DEFAULT_HOTLINE_TEXT, language, locale_dir, "config_hotline_text"),
     }
 
 
@@ -136,16 +145,20 @@ def localise(
     """
     result = copy.deepcopy(dict(response))
     if isinstance(result.get("text"), str):
-        result["text"] = fill_placeholders(
-            translate(result["text"], language, locale_dir, context), values
+        result["text"] = fit_alphabet(
+            fill_placeholders(translate(result["text"], language, locale_dir, context), values),
+            language,
         )
     if result.get("buttons"):
         buttons = []
         for button in result["buttons"]:
             button = dict(button)
             if isinstance(button.get("title"), str):
-                button["title"] = fill_placeholders(
-                    translate(button["title"], language, locale_dir, context), values
+                button["title"] = fit_alphabet(
+                    fill_placeholders(
+                        translate(button["title"], language, locale_dir, context), values
+                    ),
+                    language,
                 )
             buttons.append(button)
         result["buttons"] = buttons
@@ -237,7 +250,7 @@ class ResponseBook:
 
         Placeholders take `values` first, then the configured emergency and hotline texts.
         """
-        filled = {**config_placeholders(self._env), **values}
+        filled = {**config_placeholders(self._env, language, self.locale_dir), **values}
         rendered = localise(self.template(name), language, filled, self.locale_dir, name)
         result: dict[str, Any] = {
             "text": rendered.get("text") or "",

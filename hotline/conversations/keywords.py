@@ -1,7 +1,8 @@
 """Deterministic keywords, never ML: whole-message words (STOP, START, HELP, MENU, PERSON,
 DELETE, LANGUAGE) and emergency phrases found anywhere in a message ("help me now", "he is coming").
 
-The words and phrases per language are data in hotline/content/keywords.yml.
+The words and phrases are data, one file per language: hotline/content/keywords/<code>.yml
+(rules in the README there).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import yaml
 
-KEYWORDS_FILE = Path(__file__).resolve().parent.parent / "content" / "keywords.yml"
+KEYWORDS_DIR = Path(__file__).resolve().parent.parent / "content" / "keywords"
 # Words that mean START only for a contact who has opted out (Twilio treats YES as opt-in).
 _START_IF_OPTED_OUT = "start_if_opted_out"
 _EMERGENCY = "emergency"
@@ -70,10 +71,13 @@ class KeywordTable:
     emergency_phrases: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
-    def from_yaml(cls, path: Path) -> KeywordTable:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: expected a mapping of keyword -> language -> words")
+    def from_directory(cls, directory: Path) -> KeywordTable:
+        """From <code>.yml files, each a mapping keyword -> words."""
+        return cls.from_data(read_keyword_files(directory), directory)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], path: Path) -> KeywordTable:
+        """From a mapping keyword -> language -> words (`path` names the source in errors)."""
         words: dict[str, Keyword] = {}
         opted_out_words: dict[str, Keyword] = {}
         emergency: list[re.Pattern[str]] = []
@@ -114,6 +118,18 @@ class KeywordTable:
         return any(pattern.search(form) for pattern in self.emergency_phrases)
 
 
+def read_keyword_files(directory: Path) -> dict[str, dict[str, list[str]]]:
+    """keyword -> language -> words, from the directory's <code>.yml files."""
+    merged: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(directory.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a mapping of keyword -> words")
+        for name, words in data.items():
+            merged.setdefault(name, {})[path.stem] = words or []
+    return merged
+
+
 def _words_of(path: Path, name: str, by_language: Any) -> list[str]:
     if not isinstance(by_language, dict):
         raise ValueError(f"{path}: {name} must map language codes to lists of words")
@@ -135,7 +151,7 @@ def _add(path: Path, table: dict[str, Keyword], word: str, keyword: Keyword) -> 
 
 @lru_cache(maxsize=1)
 def default_keyword_table() -> KeywordTable:
-    return KeywordTable.from_yaml(KEYWORDS_FILE)
+    return KeywordTable.from_directory(KEYWORDS_DIR)
 
 
 def match_keyword(text: str, *, opted_out: bool = False) -> Keyword | None:

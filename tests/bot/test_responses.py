@@ -101,13 +101,40 @@ def test_unknown_placeholders_are_left_alone():
     assert fill_placeholders("{emergency_text}", config_placeholders({})) == DEFAULT_EMERGENCY_TEXT
 
 
+def test_the_emergency_and_hotline_texts_are_in_the_language_unless_configured(tmp_path):
+    write_catalog(
+        tmp_path,
+        "es",
+        {
+            DEFAULT_EMERGENCY_TEXT: "En una emergencia llama al 112.",
+            DEFAULT_HOTLINE_TEXT: "Escribe PERSONA.",
+        },
+    )
+    assert config_placeholders({}, "es", tmp_path) == {
+        "emergency_text": "En una emergencia llama al 112.",
+        "hotline_text": "Escribe PERSONA.",
+    }
+    configured = {"HOTLINE_EMERGENCY_TEXT": "Call 999.", "HOTLINE_CONTACT_TEXT": "Call us."}
+    assert config_placeholders(configured, "es", tmp_path) == {
+        "emergency_text": "Call 999.",
+        "hotline_text": "Call us.",
+    }
+
+
+def test_the_default_texts_are_the_ones_in_the_service_messages():
+    book = ResponseBook(env={})
+    assert book.template("config_emergency_text")["text"] == DEFAULT_EMERGENCY_TEXT
+    assert book.template("config_hotline_text")["text"] == DEFAULT_HOTLINE_TEXT
+
+
 def test_a_compiled_catalog_translates_text_and_button_titles(tmp_path):
     book = ResponseBook(env={}, locale_dir=tmp_path)
     intro = book.template("utter_intro_safety")
     write_catalog(tmp_path, "es", {intro["text"]: "Hola. {hotline_text}", "Yes": "S\u00ed"})
     rendered = book.render("utter_intro_safety", language="es")
     assert rendered["text"] == f"Hola. {DEFAULT_HOTLINE_TEXT}"
-    assert [b["title"] for b in rendered["buttons"]] == ["S\u00ed", "No"]
+    # Spanish is sent in GSM-7: its accents outside GSM-7 are dropped (locales/languages.yml).
+    assert [b["title"] for b in rendered["buttons"]] == ["Si", "No"]
     # No catalog for a language: the English source text.
     assert book.render("utter_intro_safety", language="fr")["text"].startswith("Hello")
 

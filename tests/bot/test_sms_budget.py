@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.catalog_check import sample_values
 from bot.responses import (
     DEFAULT_EMERGENCY_TEXT,
     DEFAULT_HOTLINE_TEXT,
@@ -23,25 +24,8 @@ from bot.responses import (
 from hotline.channels.sms_format import format_for_sms, message_problems, sms_segments
 
 BOOK = ResponseBook([DOMAIN_FILE, SERVICE_MESSAGES_FILE], env={})
-# Values for the placeholders that are neither configuration nor slots, as long as they get in
-# practice. A new placeholder needs an entry here, or the test fails on the unfilled "{...}".
-LONGEST_VALUES = {
-    "position": "99",
-    "back_at": "Wednesday 08:00",
-    "operator_name": "Maria Alejandra",
-    # Set by the actions (a number of questions); the directory's are checked with the real
-    # data of every country in tests/bot/test_directory.py, these are typical long values.
-    "progress": "10/10",
-    "country_name": "United Arab Emirates",
-    "help_entries": "National Human Trafficking Hotline: call 1-888-373-7888, text 233733,"
-    " 24/7 (humantraffickinghotline.org)",
-    "rights_note": "A T visa can let people who were trafficked stay and work in the US. A lawyer"
-    " can tell you if it fits your case.",
-    "rights_note_source": "uscis.gov",
-    "rights_helpers": "Modern Slavery & Exploitation Helpline: 08000 121 700, 24/7"
-    " (modernslaveryhelpline.org)",
-    "child_contacts": "Childhelp Hotline: 1-800-422-4453, 24/7 (childhelphotline.org)",
-}
+# Long real-world values for every placeholder (shared with the every-language gate).
+LONGEST_VALUES = sample_values("en")
 ALL_VARIATIONS = [
     (name, index, variation)
     for path in (DOMAIN_FILE, SERVICE_MESSAGES_FILE)

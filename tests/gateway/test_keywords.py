@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from hotline.conversations.keywords import (
-    KEYWORDS_FILE,
+    KEYWORDS_DIR,
     Keyword,
     KeywordTable,
     is_emergency,
     match_keyword,
+    read_keyword_files,
 )
 
 CASES = [
@@ -78,7 +78,7 @@ def test_twilio_words_are_all_there() -> None:
 
 
 def test_every_word_in_the_data_file_matches_its_keyword() -> None:
-    data = yaml.safe_load(KEYWORDS_FILE.read_text(encoding="utf-8"))
+    data = read_keyword_files(KEYWORDS_DIR)
     assert {k.value for k in Keyword} <= set(data)
     for name, by_language in data.items():
         for language, words in by_language.items():
@@ -93,14 +93,14 @@ def test_every_word_in_the_data_file_matches_its_keyword() -> None:
                     assert match_keyword(f" {word.lower()}! ") is Keyword(name), (language, word)
 
 
-def _table(tmp_path: Path, text: str) -> KeywordTable:
-    path = tmp_path / "keywords.yml"
-    path.write_text(text, encoding="utf-8")
-    return KeywordTable.from_yaml(path)
+def _table(tmp_path: Path, text: str, **more: str) -> KeywordTable:
+    for code, content in {"en": text, **more}.items():
+        (tmp_path / f"{code}.yml").write_text(content, encoding="utf-8")
+    return KeywordTable.from_directory(tmp_path)
 
 
 def test_a_new_language_is_only_data(tmp_path: Path) -> None:
-    table = _table(tmp_path, "stop:\n  de: [HALT]\nhelp:\n  de: [HILFE]\n")
+    table = _table(tmp_path, "stop: [STOP]\n", de="stop: [HALT]\nhelp: [HILFE]\n")
     assert table.match("halt!") is Keyword.STOP
     assert table.match("Hilfe") is Keyword.HELP
 
@@ -108,19 +108,23 @@ def test_a_new_language_is_only_data(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "stop:\n  en: [STOP]\nhelp:\n  es: [stop]\n",  # one word, two keywords
-        "start_if_opted_out:\n  en: ['HELP']\nhelp:\n  en: [HELP]\n",
-        "shout:\n  en: [HEY]\n",  # unknown keyword
-        "start_if_opted_out:\n  en: [YES]\n",  # bare YES is a YAML boolean
-        "stop:\n  en: STOP\n",  # not a list
-        "stop: [STOP]\n",  # no language level
-        "stop:\n  en: ['...']\n",  # nothing left after normalising
+        "stop: [STOP]\nhelp: [stop]\n",  # one word, two keywords
+        "start_if_opted_out: ['HELP']\nhelp: [HELP]\n",
+        "shout: [HEY]\n",  # unknown keyword
+        "start_if_opted_out: [YES]\n",  # bare YES is a YAML boolean
+        "stop: STOP\n",  # not a list
+        "stop: ['...']\n",  # nothing left after normalising
         "- stop\n",
     ],
 )
 def test_bad_data_is_refused(tmp_path: Path, text: str) -> None:
     with pytest.raises(ValueError):
         _table(tmp_path, text)
+
+
+def test_one_word_for_two_keywords_in_two_languages_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        _table(tmp_path, "stop: [STOP]\n", de="help: [stop]\n")
 
 
 @pytest.mark.parametrize(

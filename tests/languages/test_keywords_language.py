@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from bot.languages import supported_codes
-from hotline.conversations.keywords import KEYWORDS_FILE, Keyword, match_keyword
+from hotline.conversations.keywords import KEYWORDS_DIR, Keyword, match_keyword, read_keyword_files
 
 
 def test_every_supported_language_has_a_language_word():
-    words = yaml.safe_load(KEYWORDS_FILE.read_text(encoding="utf-8"))["language"]
-    assert set(supported_codes()) <= set(words)
+    words = read_keyword_files(KEYWORDS_DIR)["language"]
+    assert all(words.get(code) for code in supported_codes())
 
 
 @pytest.mark.parametrize(
