@@ -35,6 +35,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -192,6 +193,12 @@ class LanguageDetector:
             return None
         code, confidence = next(iter(scores.items()))
         return (code, confidence) if confidence >= self.threshold else None
+
+
+@lru_cache(maxsize=1)
+def repository_detector() -> LanguageDetector:
+    """The detector trained from this repository's data, built once per process."""
+    return LanguageDetector.from_repository()
 
 
 def nlu_examples(path: Path) -> list[str]:

@@ -248,9 +248,11 @@ class ResponseBook:
     def render(self, name: str, language: str = DEFAULT_LANGUAGE, **values: Any) -> dict:
         """{"text": ..., "buttons": [...]} (plus "custom" if the response has one).
 
-        Placeholders take `values` first, then the configured emergency and hotline texts.
+        Placeholders take `values` first (None values are ignored), then the configured
+        emergency and hotline texts.
         """
-        filled = {**config_placeholders(self._env, language, self.locale_dir), **values}
+        filled = {**config_placeholders(self._env, language, self.locale_dir)}
+        filled.update({name: value for name, value in values.items() if value is not None})
         rendered = localise(self.template(name), language, filled, self.locale_dir, name)
         result: dict[str, Any] = {
             "text": rendered.get("text") or "",

@@ -24,8 +24,10 @@ class Settings:
     rasa_url: str
     rasa_tracker_db_url: str  # Rasa's own database, reached only to erase a texter's data
     secret_key: str
-    emergency_text: str
-    hotline_text: str
+    # The deployment's own {emergency_text} / {hotline_text}, in every language; None: the
+    # translated defaults of hotline/content/service_messages.yml.
+    emergency_text: str | None
+    hotline_text: str | None
     simulator_mode: bool
     production: bool
     var_dir: Path
@@ -84,12 +86,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         rasa_tracker_db_url=env.get("RASA_TRACKER_DB_URL")
         or f"sqlite:///{var_dir / 'rasa-tracker.db'}",
         secret_key=secret_key,
-        emergency_text=env.get(
-            "HOTLINE_EMERGENCY_TEXT", "In an emergency call 112 (or your local emergency number)."
-        ),
-        hotline_text=env.get(
-            "HOTLINE_CONTACT_TEXT", "Reply PERSON at any time to reach a hotline worker."
-        ),
+        emergency_text=env.get("HOTLINE_EMERGENCY_TEXT") or None,
+        hotline_text=env.get("HOTLINE_CONTACT_TEXT") or None,
         simulator_mode=simulator_mode,
         production=production,
         var_dir=var_dir,

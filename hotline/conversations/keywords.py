@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -69,6 +69,8 @@ class KeywordTable:
     words: Mapping[str, Keyword]
     opted_out_words: Mapping[str, Keyword]
     emergency_phrases: tuple[re.Pattern[str], ...] = ()
+    # The languages each word (keyword or emergency phrase form) belongs to.
+    word_languages: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_directory(cls, directory: Path) -> KeywordTable:
@@ -81,7 +83,14 @@ class KeywordTable:
         words: dict[str, Keyword] = {}
         opted_out_words: dict[str, Keyword] = {}
         emergency: list[re.Pattern[str]] = []
+        languages: dict[str, set[str]] = {}
         for name, by_language in data.items():
+            for code, entries in (
+                (by_language or {}).items() if isinstance(by_language, dict) else ()
+            ):
+                for entry in entries if isinstance(entries, list) else ():
+                    if isinstance(entry, str):
+                        languages.setdefault(normalize_word(entry), set()).add(code)
             if name == _EMERGENCY:
                 for phrase in _words_of(path, name, by_language):
                     if not _phrase_form(phrase):
@@ -101,7 +110,10 @@ class KeywordTable:
             if words.get(word, keyword) is not keyword:
                 raise ValueError(f"{path}: {word!r} is both {keyword.name} and {words[word].name}")
         return cls(
-            words=words, opted_out_words=opted_out_words, emergency_phrases=tuple(emergency)
+            words=words,
+            opted_out_words=opted_out_words,
+            emergency_phrases=tuple(emergency),
+            word_languages={word: frozenset(codes) for word, codes in languages.items()},
         )
 
     def match(self, text: str, *, opted_out: bool = False) -> Keyword | None:
@@ -112,6 +124,11 @@ class KeywordTable:
         if keyword is None and opted_out:
             keyword = self.opted_out_words.get(word)
         return keyword
+
+    def language_of(self, text: str) -> str | None:
+        """The language whose keyword `text` is, when only one language has that word."""
+        codes = self.word_languages.get(normalize_word(text), frozenset())
+        return next(iter(codes)) if len(codes) == 1 else None
 
     def is_emergency(self, text: str) -> bool:
         form = _phrase_form(text)
@@ -157,6 +174,11 @@ def default_keyword_table() -> KeywordTable:
 def match_keyword(text: str, *, opted_out: bool = False) -> Keyword | None:
     """The keyword `text` is, as a whole message, or None."""
     return default_keyword_table().match(text, opted_out=opted_out)
+
+
+def keyword_language(text: str) -> str | None:
+    """The one language whose keyword the whole message is ("AYUDA" → es), else None."""
+    return default_keyword_table().language_of(text)
 
 
 def is_emergency(text: str) -> bool:

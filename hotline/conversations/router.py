@@ -1,8 +1,12 @@
 """The conversation router: one inbound message in, the right replies out.
 
 Order of decisions (business rules live here once, whatever the channel):
-sanitise → STOP/START → emergency phrases → DELETE → HELP → human-held conversations never
-reach Rasa → empty/media-only → numbered option or free text to Rasa → replies stored, sent.
+sanitise → language of a first contact (its keyword's language, or detected from the text) →
+STOP/START → emergency phrases → DELETE → HELP → LANGUAGE menu and its answer →
+human-held conversations never reach Rasa → empty/media-only → a first contact whose language
+is unknown gets the language menu → numbered option or free text to Rasa (with the language in
+the message metadata, which the NLG renders in) → replies stored, sent.
+The language chosen or detected sticks to the contact (and its later conversations).
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
+from bot.language_detect import repository_detector
+from bot.languages import source_language
 from bot.responses import ResponseBook
 from hotline.channels.sms_format import format_for_sms, resolve_option
 from hotline.channels.twilio_outbound import SendResult, TwilioSender
@@ -24,7 +30,8 @@ from hotline.config import Settings
 from hotline.contacts.erasure import erase_contact, erase_rasa_tracker
 from hotline.conversations import service
 from hotline.conversations.handoff import record_screening
-from hotline.conversations.keywords import Keyword, is_emergency, match_keyword
+from hotline.conversations.keywords import Keyword, is_emergency, keyword_language, match_keyword
+from hotline.conversations.language_choice import language_menu, resolve_language_reply, wants_more
 from hotline.conversations.models import HUMAN_STATES
 from hotline.conversations.sanitize import sanitize_text
 from hotline.conversations.screening import AGES, FLAGS, OUTCOMES
@@ -42,6 +49,12 @@ T = TypeVar("T")
 KEYWORD_PAYLOADS = {Keyword.MENU: "/show_menu", Keyword.PERSON: "/request_human"}
 # The DELETE confirmation's options; the gateway answers them itself, Rasa never sees them.
 ERASE_CONFIRM, ERASE_CANCEL = "/erase_confirm", "/erase_cancel"
+# The language menu is open: the options hold "/language_menu:<page>:<times shown>". Its
+# answers are read by hotline/conversations/language_choice.py, never by the assistant.
+LANGUAGE_MENU = "/language_menu"
+# A first contact that answers the menu with neither a language nor a detectable text this
+# many times goes on in the source language (never a loop).
+LANGUAGE_MENU_TRIES = 2
 HANDOFF_PRIORITIES = {
     "normal": service.PRIORITY_NORMAL,
     "high": service.PRIORITY_HIGH,
@@ -57,6 +70,7 @@ class Outcome:
     opted_out: bool | None = None  # None leaves the opt-out flag alone
     erase: bool = False  # DELETE confirmed: erase everything, then say so
     screening: dict | None = None  # the assistant's screening summary: codes only
+    language: str | None = None  # chosen or detected this turn: kept on contact and conversation
 
 
 class KeyedLocks:
@@ -126,8 +140,12 @@ class Router:
         if outcome.erase:
             await self._erase(turn)
             return
+        if outcome.language:
+            turn = replace(turn, language=outcome.language)
 
         def record(session) -> list[int]:
+            if outcome.language:
+                service.set_language(session, turn.conversation_id, outcome.language)
             if outcome.opted_out is not None:
                 service.set_opted_out(session, turn.contact_id, outcome.opted_out)
             if outcome.handoff:
@@ -213,6 +231,26 @@ class Router:
     async def _decide(self, turn: service.Turn) -> Outcome:
         text = sanitize_text(turn.text, self._settings.max_text_length)
         keyword = match_keyword(text, opted_out=turn.opted_out)
+        first_contact = turn.language is None  # no language chosen or detected yet
+        found = self._first_language(text, keyword) if first_contact else None
+        if found:
+            turn = replace(turn, language=found)
+        outcome = await self._decide_in_language(turn, text, keyword, first_contact)
+        if found and outcome.language is None:
+            outcome.language = found
+        return outcome
+
+    @staticmethod
+    def _first_language(text: str, keyword: Keyword | None) -> str | None:
+        """A first contact's language: its keyword's, or confidently detected from the text."""
+        if keyword is not None:
+            return keyword_language(text)
+        detected = repository_detector().detect(text)
+        return detected[0] if detected else None
+
+    async def _decide_in_language(
+        self, turn: service.Turn, text: str, keyword: Keyword | None, first_contact: bool
+    ) -> Outcome:
         if keyword is Keyword.STOP:
             return Outcome(
                 opted_out=True
@@ -238,6 +276,13 @@ class Router:
         if keyword is Keyword.HELP:
             body, _ = self._say(turn, "utter_keyword_help")
             return Outcome(replies=[body])
+        if keyword is Keyword.LANGUAGE:
+            return self._language_menu(page=0, shown=1)
+        if keyword is None and turn.options and turn.options[0].startswith(LANGUAGE_MENU):
+            answered = await self._answer_language_menu(turn, text, first_contact)
+            if answered is not None:
+                return answered
+            turn = replace(turn, options=[])  # not an answer to the menu: an ordinary message
         if turn.state in HUMAN_STATES:
             return Outcome()  # a person holds this conversation; Rasa is not asked
         if not text:
@@ -245,13 +290,17 @@ class Router:
                 turn, "utter_media_unsupported" if turn.num_media else "utter_empty_message"
             )
             return Outcome(replies=[body])
-
+        if turn.language is None and keyword is None:
+            return self._language_menu(page=0, shown=1)  # first contact, language unknown
         message = KEYWORD_PAYLOADS.get(keyword) or resolve_option(text, turn.options) or text
+        return await self._ask_assistant(turn, message)
+
+    async def _ask_assistant(self, turn: service.Turn, message: str) -> Outcome:
         try:
             bot_messages = await self._rasa.send(
                 turn.contact_id,
                 message,
-                {"channel": turn.channel, "language": turn.language or "en"},
+                {"channel": turn.channel, "language": turn.language or source_language()},
             )
         except RasaUnavailable:
             log.warning(
@@ -259,6 +308,37 @@ class Router:
             )
             return self._fallback(turn)
         return self._from_assistant(bot_messages)
+
+    @staticmethod
+    def _language_menu(page: int, shown: int) -> Outcome:
+        menu = language_menu(page)
+        return Outcome(replies=[menu.text], options=[f"{LANGUAGE_MENU}:{menu.page}:{shown}"])
+
+    async def _answer_language_menu(
+        self, turn: service.Turn, text: str, first_contact: bool
+    ) -> Outcome | None:
+        """The reply to the language menu; None when it is not an answer to the menu."""
+        _, page, shown = (turn.options[0].split(":") + ["0", "1"])[:3]
+        chosen = resolve_language_reply(text)
+        if chosen is None and wants_more(text):
+            return self._language_menu(page=int(page) + 1, shown=int(shown))
+        if chosen is None and first_contact:
+            # The text itself may tell the language (detected already, see _decide); else
+            # ask again, a limited number of times, then go on in the source language.
+            chosen = turn.language
+            if chosen is None and int(shown) < LANGUAGE_MENU_TRIES:
+                return self._language_menu(page=int(page), shown=int(shown) + 1)
+            if chosen is not None:
+                return replace(await self._ask_assistant(turn, text), language=chosen)
+            chosen = source_language()
+        if chosen is None:
+            return None
+        chosen_turn = replace(turn, language=chosen, options=[])
+        if turn.state in HUMAN_STATES:
+            return Outcome(language=chosen, options=[])  # the person sees the new language
+        # A first contact starts the conversation in the language; a switch shows the menu.
+        message = "/greet" if first_contact else KEYWORD_PAYLOADS[Keyword.MENU]
+        return replace(await self._ask_assistant(chosen_turn, message), language=chosen)
 
     @staticmethod
     def _from_assistant(bot_messages: list[dict]) -> Outcome:

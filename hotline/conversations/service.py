@@ -212,6 +212,13 @@ def set_opted_out(session: Session, contact_id: str, opted_out: bool) -> None:
     contacts.set_opted_out(session.get(Contact, contact_id), opted_out)
 
 
+def set_language(session: Session, conversation_id: int, language: str) -> None:
+    """The texter's language, on this conversation and, so that it sticks, on the contact."""
+    conversation = session.get(Conversation, conversation_id)
+    conversation.language = language
+    session.get(Contact, conversation.contact_id).language = language
+
+
 @dataclass(frozen=True)
 class Route:
     """Where a reply in this conversation goes, and where it leaves from."""
@@ -332,4 +339,3 @@ def recover_after_restart(
         .order_by(Message.id)
     ).scalars()
     return inbound(InboundStatus.PROCESSING), inbound(InboundStatus.RECEIVED), list(to_send)
-

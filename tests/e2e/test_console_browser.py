@@ -78,7 +78,7 @@ def test_an_operator_takes_a_conversation_from_queue_to_close(stack, browser, ne
     # Someone is already waiting: a child whose screening showed strong signs (recorded
     # through the service layer, as the assistant's actions do).
     waiting = new_texter()
-    for text in ("hi", "yes", "PERSON"):
+    for text in ("hello, is anyone there", "yes", "PERSON"):
         waiting.send(text)
     waiting_id, _ = latest_conversation(stack, waiting.phone)
     database = Database(stack.database_url)
@@ -94,7 +94,7 @@ def test_an_operator_takes_a_conversation_from_queue_to_close(stack, browser, ne
 
     # A texter asks for a person; the queue shows them without a reload.
     texter = new_texter()
-    texter.send("hi")
+    texter.send("hello, is anyone there")
     texter.send("yes")
     asked = " ".join(texter.send("PERSON"))
     assert "in line" in asked and "112" in asked
@@ -115,7 +115,7 @@ def test_an_operator_takes_a_conversation_from_queue_to_close(stack, browser, ne
     expect(amira.locator("#summary-title")).to_contain_text("With a person")
     expect(amira.locator(".summary h2").first).to_have_text("Screening")
     messages = amira.locator("#messages li")
-    expect(messages.first).to_contain_text("hi")
+    expect(messages.first).to_contain_text("hello, is anyone there")
     expect(amira.locator("#messages")).to_contain_text("automated")  # the assistant's words
     # Markup from a texter is text: nothing ran, no element was made.
     expect(messages.last.locator(".text")).to_have_text(PAYLOAD)
@@ -171,7 +171,7 @@ def test_an_operator_takes_a_conversation_from_queue_to_close(stack, browser, ne
     assert latest_conversation(stack, texter.phone) == (conversation_id, "closed")
 
     # The texter's next message is answered by the assistant again.
-    again = texter.send("hello")
+    again = texter.send("hello, is anyone there")
     assert again and "automated" in " ".join(again).lower()
     new_id, state = latest_conversation(stack, texter.phone)
     assert new_id != conversation_id and state == "bot"

@@ -26,7 +26,7 @@ def conversation_state(stack, phone: str) -> str:
 
 
 def test_first_message_gets_the_assistant_and_the_safety_question(stack, texter):
-    [reply] = texter.send("hello")
+    [reply] = texter.send("hello, is anyone there")
     assert "automated" in reply.lower()
     assert "safe" in reply.lower()
     [captured] = stack.captured(to=texter.phone)
@@ -35,14 +35,14 @@ def test_first_message_gets_the_assistant_and_the_safety_question(stack, texter)
 
 
 def test_a_digit_answers_the_options_shown_last(stack, texter):
-    texter.send("hi")
+    texter.send("hello, is anyone there")
     menu = " ".join(texter.send("1"))  # 1 = yes, it is safe
     assert "person" in menu.lower()
     assert conversation_state(stack, texter.phone) == "bot"
 
 
 def test_asking_for_a_person_queues_the_conversation_and_the_bot_falls_silent(stack, texter):
-    texter.send("hi")
+    texter.send("hello, is anyone there")
     texter.send("yes")
     handoff = " ".join(texter.send("PERSON"))
     assert "112" in handoff  # what to do in an emergency
@@ -60,7 +60,7 @@ def rasa_user_texts(stack, phone: str) -> list[str]:
 
 
 def test_delivery_statuses_come_back_from_twilio(stack, texter):
-    texter.send("hello")
+    texter.send("hello, is anyone there")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         statuses = stack.sql(
@@ -85,13 +85,13 @@ def test_a_repeated_message_sid_is_answered_once(stack, texter):
 
 
 def test_stop_means_nothing_more_is_sent_until_start(stack, texter):
-    texter.send("hello")
+    texter.send("hello, is anyone there")
     assert texter.send("STOP") == []
     assert texter.send("hello?") == []
     assert texter.send("no") == []
     [welcome_back] = texter.send("start")
     assert welcome_back
-    assert texter.send("hi")  # answered again
+    assert texter.send("hello, is anyone there")  # answered again
     assert stored_inbound(stack, texter.phone) == 6  # every message kept
 
 
@@ -101,7 +101,7 @@ def test_help_keyword_says_what_this_number_is(stack, texter):
 
 
 def test_a_texter_cannot_force_rasa_commands(stack, texter):
-    texter.send("hi")
+    texter.send("hello, is anyone there")
     texter.send("/restart")
     texter.send('/intent{"x": 1}')
     tracker = httpx.get(
@@ -133,7 +133,7 @@ def test_replies_through_a_messaging_service_use_it(stack, texter):
 
 def test_transient_twilio_errors_are_retried_without_doubles(stack, texter):
     httpx.post(f"{stack.twilio_url}/_fail", json={"status": 500, "count": 2, "code": 20500})
-    replies = texter.send("hello")
+    replies = texter.send("hello, is anyone there")
     assert len(replies) == 1
 
 
@@ -152,7 +152,7 @@ def test_logs_carry_no_phone_number_and_no_message_body(stack, texter):
 
 
 def test_emergency_words_bring_the_numbers_and_a_person_first(stack, texter):
-    texter.send("hi")
+    texter.send("hello, is anyone there")
     reply = " ".join(texter.send("please help me now he is coming"))
     assert "112" in reply and "person" in reply.lower()
     assert reply[:40].lower().count("police") == 0
@@ -178,7 +178,7 @@ def screening_of(value) -> dict:
 
 
 def test_the_screening_is_stored_as_codes_and_danger_goes_first(stack, texter):
-    texter.send("hi")
+    texter.send("hello, is anyone there")
     texter.send("1")  # safe to text
     assert "10 short yes or no questions" in " ".join(texter.send("3"))
     texter.send("1")  # consent
@@ -201,7 +201,7 @@ def test_the_screening_is_stored_as_codes_and_danger_goes_first(stack, texter):
 
 
 def test_strong_signs_are_stored_and_a_person_comes_with_high_priority(stack, texter):
-    texter.send("hi")
+    texter.send("hello, is anyone there")
     texter.send("yes")
     texter.send("my boss keeps my passport")
     texter.send("yes")
