@@ -5,9 +5,11 @@ server), sends N signed webhooks at a fixed rate, and prints p50/p95/p99 of
   (a) webhook acknowledgement time,
   (b) time until the reply reaches the Twilio API,
   (c) the same messages sent straight to Rasa's REST webhook (the baseline),
-and the gateway overhead (b)/(c).
+and the gateway overhead (b)/(c). Then, per language, (b) for first messages written in that
+language (tests/languages/conversations/<code>.yml: detected, answered in the language) against
+English in the same run.
 
-    .venv/bin/python bench/sms_latency.py --messages 200 --rate 20
+    .venv/bin/python bench/sms_latency.py --messages 200 --rate 20 --per-language 40
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.e2e.stack import ACCOUNT_SID, AUTH_TOKEN, HOTLINE_NUMBER, Stack  # noqa: E402
 
 TEXTS = ["hello", "hi there", "i need help with my job", "is this safe", "good morning"]
+CONVERSATIONS = Path(__file__).resolve().parent.parent / "tests" / "languages" / "conversations"
+
+
+def language_texts(code: str) -> list[str]:
+    """First messages in the language (the conversation tests' texts)."""
+    import yaml
+
+    texts = yaml.safe_load((CONVERSATIONS / f"{code}.yml").read_text(encoding="utf-8"))
+    return [value for value in texts.values() if isinstance(value, str)]
 
 
 def percentiles(values: list[float]) -> str:
@@ -48,7 +59,9 @@ async def paced(count: int, rate: float, one) -> list:
     return await asyncio.gather(*tasks)
 
 
-async def through_gateway(stack: Stack, count: int, rate: float, run: str):
+async def through_gateway(
+    stack: Stack, count: int, rate: float, run: str, texts: list[str] = TEXTS
+):
     url = f"{stack.hotline_url}/twilio/sms"
     validator = RequestValidator(AUTH_TOKEN)
     sent_at: dict[str, float] = {}
@@ -63,7 +76,7 @@ async def through_gateway(stack: Stack, count: int, rate: float, run: str):
                 "AccountSid": ACCOUNT_SID,
                 "From": phone,
                 "To": HOTLINE_NUMBER,
-                "Body": TEXTS[i % len(TEXTS)],
+                "Body": texts[i % len(texts)],
                 "NumMedia": "0",
             }
             headers = {
@@ -116,7 +129,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="messages per second")
+    parser.add_argument(
+        "--per-language", type=int, default=40, help="messages per language (0: skip)"
+    )
     args = parser.parse_args()
+    from bot.languages import supported_codes
 
     print("starting Rasa, the action server, the hotline and a local Twilio...", flush=True)
     with Stack.running() as stack:
@@ -127,6 +144,11 @@ async def main() -> None:
         baseline = await straight_to_rasa(stack, args.messages, args.rate, "a")
         acks, replies = await through_gateway(stack, args.messages, args.rate, "92")
         baseline += await straight_to_rasa(stack, args.messages, args.rate, "b")
+        by_language = {}
+        for number, code in enumerate(supported_codes() if args.per_language else ()):
+            _, by_language[code] = await through_gateway(
+                stack, args.per_language, args.rate / 2, f"{number + 10:02d}", language_texts(code)
+            )
 
     print(f"\n{args.messages} messages at {args.rate:g} msg/s (new texters, first contact)")
     print(f"(a) webhook acknowledgement   {percentiles(acks)}")
@@ -136,6 +158,15 @@ async def main() -> None:
     cut = statistics.quantiles
     ratio95 = cut(replies, n=100)[94] / cut(baseline, n=100)[94]
     print(f"gateway overhead (b)/(c): p50 {ratio50:.2f}  p95 {ratio95:.2f}  (target <= 1.15)")
+    if by_language:
+        print(
+            f"\n(b) per language, {args.per_language} first messages each at {args.rate / 2:g}"
+            " msg/s, against English in this run"
+        )
+        english = statistics.median(by_language["en"])
+        for code, values in by_language.items():
+            ratio = statistics.median(values) / english
+            print(f"{code:4} {percentiles(values)}   p50 vs en {ratio:.2f}")
 
 
 if __name__ == "__main__":

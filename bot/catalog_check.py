@@ -11,9 +11,11 @@ hotline/content/service_messages.yml), the language's catalog must have a transl
 and every response variation, rendered as the texter gets it (the real gettext path through a
 freshly compiled catalog, placeholders filled with long real-world values in that language,
 options as numbered lines) must fit the SMS budget: GSM-7 and at most 2 segments in a GSM-7
-language, at most 3 segments in a UCS-2 one; option titles at most 40 characters; nothing in
-the language's `preview_avoid` in the first 40 characters. The source language is checked by
-the same rendering rules. tests/languages/test_catalog_gates.py runs this for every language.
+language, at most 3 segments in a UCS-2 one (the text alone; with the directory's lines
+filled in, a reply may go as two SMS cut at a line, each within that budget); option titles at
+most 40 characters; nothing in the language's `preview_avoid` in the first 40 characters. The
+source language is checked by the same rendering rules. tests/languages/test_catalog_gates.py
+runs this for every language.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from hotline.channels.sms_format import (
     format_for_sms,
     message_problems,
     sms_segments,
+    split_for_sms,
 )
 
 MAX_SEGMENTS_GSM7 = 2
@@ -68,6 +71,11 @@ LONGEST_VALUES = {
     " (modernslaveryhelpline.org)",
     "child_contacts": "Childhelp Hotline: 1-800-422-4453, 24/7 (childhelphotline.org)",
 }
+# Placeholders filled with lines of the directory (names, numbers, web addresses): their length
+# is the data's, not the translator's. The text around them must fit one SMS on its own; with
+# the data, the reply may be sent as two SMS cut at a line (split_for_sms), never more.
+DATA_PLACEHOLDERS = ("help_entries", "rights_note", "rights_helpers", "child_contacts")
+MAX_SMS_WITH_DATA = 2
 _PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
@@ -91,7 +99,7 @@ def sample_values(language: str) -> dict[str, str]:
     return {
         **LONGEST_VALUES,
         "back_at": format_back_at(saturday, language, saturday),
-        "country_name": directory.country_name("AE", language),
+        "country_name": directory.country_name("ae", language),
     }
 
 
@@ -193,17 +201,27 @@ def rendering_problems(language: Language, compiled_dir: Path) -> list[Problem]:
         **config_placeholders({}, language.code, compiled_dir),
         **sample_values(language.code),
     }
+    without_data = {**values, **dict.fromkeys(DATA_PLACEHOLDERS, "")}
     problems = []
     for path in DEFAULT_RESPONSE_FILES:
         for name, variations in load_responses(path).items():
             for variation in variations:
-                rendered = localise(variation, language.code, values, compiled_dir, name)
+                rendered = localise(variation, language.code, without_data, compiled_dir, name)
                 if not rendered.get("text"):
                     continue
                 buttons = rendered.get("buttons") or []
                 body = format_for_sms(rendered["text"], buttons)[0]
                 for problem in body_problems(language, body):
                     problems.append(Problem(language.code, name, problem, body))
+                full = localise(variation, language.code, values, compiled_dir, name)
+                parts = split_for_sms(format_for_sms(full["text"], buttons)[0])
+                if len(parts) > MAX_SMS_WITH_DATA:
+                    problems.append(
+                        Problem(language.code, name, f"{len(parts)} SMS with data", parts[0])
+                    )
+                for part in parts:
+                    for problem in body_problems(language, part):
+                        problems.append(Problem(language.code, name, f"with data: {problem}", part))
                 for button in buttons:
                     if len(button.get("title") or "") > MAX_TITLE:
                         problems.append(

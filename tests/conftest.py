@@ -124,3 +124,23 @@ def agent(model_path, action_server_url, event_loop_for_agent):
     )
     assert type(agent.nlg).__name__ == "LocalisedNLG"  # the NLG of endpoints.yml is exercised
     return agent
+
+
+# --- A real browser: Debian's chromium driven by Playwright ------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.fail("chromium is not installed: run scripts/install-system-deps.sh")
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -105,6 +105,53 @@ def sms_segments(text: str) -> tuple[str, int]:
     return UCS2, _segments(costs, UCS2_SINGLE_SEGMENT, UCS2_MULTI_SEGMENT)
 
 
+MAX_SEGMENTS_UCS2 = 3  # a language written in UCS-2 may use 3 segments (201 characters)
+
+
+def fits_budget(body: str) -> bool:
+    """Whether `body` fits one SMS of its encoding's budget: 2 segments in GSM-7, 3 in UCS-2."""
+    encoding, segments = sms_segments(body)
+    return segments <= (MAX_SEGMENTS if encoding == GSM7 else MAX_SEGMENTS_UCS2)
+
+
+def split_for_sms(body: str) -> list[str]:
+    """`body` as one SMS when it fits its budget, else as several, cut at line breaks (a line
+    too long for one SMS at spaces), each within budget.
+
+    Only listings of directory data outgrow the budget (the texts themselves are checked to fit,
+    bot/catalog_check.py): in a UCS-2 language every character of a listed phone line costs
+    double, and two short SMS are cheaper and easier to read than one of five segments.
+    """
+    if fits_budget(body):
+        return [body]
+    parts: list[str] = []
+    current = ""
+    for line in body.split("\n"):
+        for piece in _pieces(line):
+            candidate = f"{current}\n{piece}" if current else piece
+            if current and not fits_budget(candidate):
+                parts.append(current)
+                current = piece
+            else:
+                current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _pieces(line: str) -> list[str]:
+    """The line, or its words packed into pieces that each fit the budget."""
+    if fits_budget(line):
+        return [line]
+    pieces: list[str] = []
+    for word in line.split(" "):
+        if pieces and fits_budget(f"{pieces[-1]} {word}"):
+            pieces[-1] = f"{pieces[-1]} {word}"
+        else:
+            pieces.append(word)
+    return pieces
+
+
 # Words that must not show in a lock-screen preview (CONTENT.md rule 8), as stems.
 PREVIEW_LENGTH = 40
 PREVIEW_STEMS = ("traffick", "police", "escap", "abus", "victim")

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.language_detect import repository_detector
 from bot.languages import source_language
 from bot.responses import ResponseBook
-from hotline.channels.sms_format import format_for_sms, resolve_option
+from hotline.channels.sms_format import format_for_sms, resolve_option, split_for_sms
 from hotline.channels.twilio_outbound import SendResult, TwilioSender
 from hotline.config import Settings
 from hotline.contacts.erasure import erase_contact, erase_rasa_tracker
@@ -360,7 +360,7 @@ class Router:
                 body, options = format_for_sms(
                     bot_message["text"], bot_message.get("buttons") or []
                 )
-                outcome.replies.append(body)
+                outcome.replies.extend(split_for_sms(body))
                 if options:  # the choices shown last are what a digit reply refers to
                     outcome.options = options
         return outcome

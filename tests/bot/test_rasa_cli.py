@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.bot.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 
 def rasa(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -7,7 +7,6 @@ Screenshots of the queue and of a conversation are saved in test-artifacts/.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -18,24 +17,9 @@ from hotline.db import Database
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 PASSWORD = "a long console password"
 PAYLOAD = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is not installed: run scripts/install-system-deps.sh")
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def sign_in(browser, stack, username: str):

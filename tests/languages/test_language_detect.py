@@ -1,5 +1,7 @@
-"""bot/language_detect.py: held-out accuracy on 2-8 word texts in every language, abstention
-on short or unsupported texts, and a new language detected from its data files alone."""
+"""bot/language_detect.py: held-out accuracy on 2-8 word texts in every language (the detector
+trained from the repository's data files, as the gateway uses it), abstention on short or
+unsupported texts, and a new language detected from its data files alone. The mechanism tests
+use a small fixed training set (fixtures/detect/train) so that they do not move with the data."""
 
 from __future__ import annotations
 
@@ -7,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.language_detect import LanguageDetector, evaluate, read_corpus
+from bot.language_detect import (
+    LanguageDetector,
+    evaluate,
+    nlu_examples,
+    read_corpus,
+    repository_detector,
+)
 from bot.languages import supported_codes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "detect"
@@ -20,28 +28,25 @@ def detector():
     return LanguageDetector.from_texts(TRAIN)
 
 
-def test_the_fixtures_cover_every_language_of_the_issue():
-    assert set(supported_codes()) <= set(TRAIN) == set(HELDOUT)
-    for texts in HELDOUT.values():
-        assert all(2 <= len(text.split()) <= 8 or " " not in text for text in texts)
-    assert not {text for texts in HELDOUT.values() for text in texts} & {
-        text for texts in TRAIN.values() for text in texts
-    }
+def test_every_language_has_held_out_texts_that_are_not_training_data():
+    repository = Path(__file__).resolve().parents[2]
+    assert set(supported_codes()) <= set(HELDOUT)
+    for code in supported_codes():
+        texts = HELDOUT[code]
+        assert len(texts) >= 30, code
+        assert all(2 <= len(text.split()) <= 8 or " " not in text for text in texts), code
+        trained = set(nlu_examples(repository / "data" / "nlu" / f"{code}.yml"))
+        assert not set(texts) & trained, code
 
 
-def test_held_out_accuracy_is_at_least_95_percent_and_it_rarely_guesses_wrong(detector):
-    result = evaluate(detector, HELDOUT)
+def test_held_out_accuracy_is_at_least_95_percent_and_it_rarely_guesses_wrong():
+    result = evaluate(repository_detector(), {code: HELDOUT[code] for code in supported_codes()})
     correct, abstained, wrong = result.totals
     print("\n" + result.report())
     assert result.accuracy >= 0.95
     assert wrong <= 0.02 * (correct + abstained + wrong)
-
-
-def test_every_language_is_detected_on_its_own_held_out_texts(detector):
-    result = evaluate(detector, HELDOUT)
-    for code, (correct, _abstained, wrong) in result.per_language.items():
-        assert correct >= 0.75 * len(HELDOUT[code]), code
-        assert wrong <= 1, code
+    for code, (correct, abstained, wrong) in result.per_language.items():
+        assert correct >= 0.9 * (correct + abstained + wrong), code
 
 
 @pytest.mark.parametrize("text", ["ok", "hi", "да", "1", "?", "", "  ", "👍", "sí", "oi"])
