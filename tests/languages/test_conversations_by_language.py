@@ -78,6 +78,15 @@ def test_a_first_contact_is_answered_in_its_language_and_the_language_sticks(lin
 
 
 @pytest.mark.parametrize("code", CODES)
+def test_other_ways_of_writing_a_first_message_are_answered_in_the_language(line, code):
+    """`first_contact_variants` (optional): e.g. Burmese typed in Zawgyi, Arabic in Arabizi."""
+    for text in texts(code).get("first_contact_variants") or []:
+        texter = line.texter()
+        assert said(texter.send(text), "utter_intro_safety", code), text
+        assert texter.contact().language == code
+
+
+@pytest.mark.parametrize("code", CODES)
 @pytest.mark.parametrize("flow", sorted(FLOWS))
 def test_each_main_flow_is_reachable_in_the_language(line, code, flow):
     texter = started(line, code)
