@@ -9,17 +9,21 @@ files, so a new language is detected as soon as its files exist:
 - its keywords, hotline/content/keywords/<code>.yml, and its names in locales/languages.yml.
 
 How a text is judged:
-1. Script prior: the script of most of its letters (Unicode names, bot/scripts.py) rules out
+1. Script: the script of most of its letters (Unicode names, bot/scripts.py) rules out
    every language whose training text is not written in that script (Thai text can only be
-   Thai; Cyrillic only Russian or Ukrainian).
-2. Among the rest, a character n-gram (1-4, within padded words) plus word naive Bayes model
-   gives a posterior probability per language.
+   Thai; Cyrillic only Russian or Ukrainian). Romanised texts in a language's data (Nepali or
+   Arabic typed in Latin letters) make it a candidate for Latin text.
+2. Among the rest, a character n-gram (1-4, within padded words) plus word naive Bayes model,
+   trained per language and script (romanised Nepali against romanised Nepali), gives a
+   posterior probability per language.
 3. Confidence = posterior x fit, where fit is how many of the text's trigrams and words the
    language's data has seen (capped at 1 when `fit_reference` of them were seen). Fit keeps a
    text in an unsupported language (Persian, Lao, Spanish before Spanish data exists) from
    being given confidently to the only candidate of its script.
-4. Too short (fewer than `min_letters` letters) or confidence below `threshold` → None: the
-   caller shows the numbered language menu. Guessing wrong is worse than asking.
+4. Too short (fewer than `min_letters` letters), confidence below `threshold`, or a text that
+   may be a romanisation (a language whose own script is another one has at least
+   `romanised_doubt` of the posterior) → None: the caller shows the numbered language menu.
+   Guessing wrong is worse than asking.
 
     python -m bot.language_detect detect "text"                 # with the repository's data
     python -m bot.language_detect evaluate TRAIN_DIR HELDOUT_DIR # <code>.txt, a text per line
@@ -49,8 +53,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 MIN_LETTERS = 4
 THRESHOLD = 0.6
 FIT_REFERENCE = 0.4
+ROMANISED_DOUBT = 0.02
 # A language is a candidate for a script if at least this share of its letters use it.
-SCRIPT_SHARE = 0.05
+SCRIPT_SHARE = 0.01
 NGRAM_SIZES = (1, 2, 3, 4)
 SMOOTHING = 0.5
 
@@ -84,8 +89,11 @@ def _features(words: Iterable[str]) -> tuple[Counter[str], set[str]]:
 
 @dataclass
 class _LanguageModel:
-    counts: Counter[str]
-    total: int
+    # Feature counts per script, from the texts written mainly in that script: romanised
+    # Nepali or Arabic is judged against the language's own romanised texts, not against the
+    # n-grams of its native script.
+    counts: dict[str, Counter[str]]
+    totals: dict[str, int]
     scripts: dict[str, float]  # share of letters per script
 
 
@@ -104,20 +112,25 @@ class LanguageDetector:
         self._models: dict[str, _LanguageModel] = {}
         vocabulary: set[str] = set()
         for code, language_texts in texts.items():
-            counts: Counter[str] = Counter()
+            counts: dict[str, Counter[str]] = {}
             scripts: Counter[str] = Counter()
             for text in language_texts:
-                counts.update(_features(_words(text))[0])
-                scripts.update(letter_scripts(normalise_text(text)))
+                normalised = normalise_text(text)
+                script = main_script(normalised)
+                if script is None:
+                    continue
+                counts.setdefault(script, Counter()).update(_features(_words(text))[0])
+                scripts.update(letter_scripts(normalised))
             if not counts:
                 continue
             letters = sum(scripts.values()) or 1
             self._models[code] = _LanguageModel(
                 counts=counts,
-                total=sum(counts.values()),
+                totals={script: sum(c.values()) for script, c in counts.items()},
                 scripts={script: n / letters for script, n in scripts.items()},
             )
-            vocabulary.update(counts)
+            for script_counts in counts.values():
+                vocabulary.update(script_counts)
         self._vocabulary_size = len(vocabulary) + 1
 
     @property
@@ -160,7 +173,7 @@ class LanguageDetector:
         candidates = [
             code
             for code, model in self._models.items()
-            if model.scripts.get(script, 0.0) >= SCRIPT_SHARE
+            if model.scripts.get(script, 0.0) >= SCRIPT_SHARE and script in model.counts
         ]
         features, fit_features = _features(_words(normalised))
         if not candidates or not features:
@@ -168,9 +181,10 @@ class LanguageDetector:
         log_likelihoods = {}
         for code in candidates:
             model = self._models[code]
-            denominator = math.log(model.total + SMOOTHING * self._vocabulary_size)
-            log_likelihoods[code] = math.log(model.scripts[script]) + sum(
-                count * (math.log(model.counts.get(feature, 0) + SMOOTHING) - denominator)
+            counts = model.counts[script]
+            denominator = math.log(model.totals[script] + SMOOTHING * self._vocabulary_size)
+            log_likelihoods[code] = sum(
+                count * (math.log(counts.get(feature, 0) + SMOOTHING) - denominator)
                 for feature, count in features.items()
             )
         best = max(log_likelihoods.values())
@@ -178,7 +192,9 @@ class LanguageDetector:
         norm = sum(exp.values())
         result = {}
         for code in candidates:
-            seen = sum(1 for feature in fit_features if feature in self._models[code].counts)
+            seen = sum(
+                1 for feature in fit_features if feature in self._models[code].counts[script]
+            )
             fit = min(1.0, seen / (len(fit_features) * self.fit_reference)) if fit_features else 0
             result[code] = exp[code] / norm * fit
         return dict(sorted(result.items(), key=lambda item: -item[1]))
@@ -192,7 +208,16 @@ class LanguageDetector:
         if not scores:
             return None
         code, confidence = next(iter(scores.items()))
-        return (code, confidence) if confidence >= self.threshold else None
+        script = main_script(normalise_text(text))
+        romanised = sum(
+            score
+            for other, score in scores.items()
+            if other != code
+            and max(self._models[other].scripts.items(), key=lambda x: x[1])[0] != script
+        )
+        if confidence < self.threshold or romanised >= ROMANISED_DOUBT:
+            return None
+        return code, confidence
 
 
 @lru_cache(maxsize=1)
