@@ -22,6 +22,9 @@ KEYWORDS_DIR = Path(__file__).resolve().parent.parent / "content" / "keywords"
 # Words that mean START only for a contact who has opted out (Twilio treats YES as opt-in).
 _START_IF_OPTED_OUT = "start_if_opted_out"
 _EMERGENCY = "emergency"
+# Words that cancel an emergency phrase they come right before: "nu sunt in pericol" is
+# "I am NOT in danger" in Romanian, where the negation comes first.
+_NEGATIONS = "negations"
 
 
 class Keyword(Enum):
@@ -69,6 +72,7 @@ class KeywordTable:
     words: Mapping[str, Keyword]
     opted_out_words: Mapping[str, Keyword]
     emergency_phrases: tuple[re.Pattern[str], ...] = ()
+    negations: frozenset[str] = frozenset()
     # The languages each word (keyword or emergency phrase form) belongs to.
     word_languages: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
@@ -84,6 +88,7 @@ class KeywordTable:
         opted_out_words: dict[str, Keyword] = {}
         emergency: list[re.Pattern[str]] = []
         languages: dict[str, set[str]] = {}
+        negations: set[str] = set()
         for name, by_language in data.items():
             for code, entries in (
                 (by_language or {}).items() if isinstance(by_language, dict) else ()
@@ -91,6 +96,9 @@ class KeywordTable:
                 for entry in entries if isinstance(entries, list) else ():
                     if isinstance(entry, str):
                         languages.setdefault(normalize_word(entry), set()).add(code)
+            if name == _NEGATIONS:
+                negations.update(_phrase_form(word) for word in _words_of(path, name, by_language))
+                continue
             if name == _EMERGENCY:
                 for phrase in _words_of(path, name, by_language):
                     if not _phrase_form(phrase):
@@ -113,6 +121,7 @@ class KeywordTable:
             words=words,
             opted_out_words=opted_out_words,
             emergency_phrases=tuple(emergency),
+            negations=frozenset(negations),
             word_languages={word: frozenset(codes) for word, codes in languages.items()},
         )
 
@@ -132,7 +141,12 @@ class KeywordTable:
 
     def is_emergency(self, text: str) -> bool:
         form = _phrase_form(text)
-        return any(pattern.search(form) for pattern in self.emergency_phrases)
+        for pattern in self.emergency_phrases:
+            for found in pattern.finditer(form):
+                before = form[: found.start()].split()
+                if not (before and before[-1] in self.negations):
+                    return True
+        return False
 
 
 def read_keyword_files(directory: Path) -> dict[str, dict[str, list[str]]]:

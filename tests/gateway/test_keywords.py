@@ -83,7 +83,9 @@ def test_every_word_in_the_data_file_matches_its_keyword() -> None:
     for name, by_language in data.items():
         for language, words in by_language.items():
             for word in words:
-                if name == "start_if_opted_out":
+                if name == "negations":
+                    assert not is_emergency(word), (language, word)
+                elif name == "start_if_opted_out":
                     assert match_keyword(word, opted_out=True) is Keyword.START, (language, word)
                 elif name == "emergency":
                     assert is_emergency(word), (language, word)
@@ -133,6 +135,21 @@ def test_one_word_for_two_keywords_in_two_languages_is_refused(tmp_path: Path) -
 )
 def test_emergency_phrases_are_found_anywhere_in_a_message(text: str) -> None:
     assert is_emergency(text)
+
+
+def test_a_negation_right_before_an_emergency_phrase_cancels_it(tmp_path: Path) -> None:
+    table = _table(tmp_path, "stop: [STOP]\n", ro="emergency: [sunt in pericol]\nnegations: [nu]\n")
+    assert not table.is_emergency("Nu sunt in pericol, multumesc")
+    assert table.is_emergency("sunt in pericol!")
+    assert table.is_emergency("nu stiu, sunt in pericol")  # the negation is not right before
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no estoy en peligro", "não estou em perigo", "nu sunt în pericol"],
+)
+def test_the_real_negations_cancel_the_real_phrases(text: str) -> None:
+    assert not is_emergency(text)
 
 
 @pytest.mark.parametrize(
