@@ -297,7 +297,7 @@ class Evaluation:
         for code, (correct, abstained, wrong) in self.per_language.items():
             total = correct + abstained + wrong
             lines.append(
-                f"{code:6}{total:7}{correct:9}{abstained:6}{wrong:7}{correct / total:10.1%}"
+                f"{code:6}{total:7}{correct:9}{abstained:6}{wrong:7}{correct / max(1, total):10.1%}"
             )
         correct, abstained, wrong = self.totals
         lines.append(
