@@ -47,6 +47,7 @@ import yaml
 from bot.languages import LANGUAGES_FILE, read_registry
 from bot.normalise import normalise_text
 from bot.scripts import letter_scripts, main_script
+from hotline.conversations.keywords import read_keyword_files
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,6 +96,7 @@ class _LanguageModel:
     counts: dict[str, Counter[str]]
     totals: dict[str, int]
     scripts: dict[str, float]  # share of letters per script
+    main_script: str  # the script most of its letters are written in
 
 
 class LanguageDetector:
@@ -128,6 +130,7 @@ class LanguageDetector:
                 counts=counts,
                 totals={script: sum(c.values()) for script, c in counts.items()},
                 scripts={script: n / letters for script, n in scripts.items()},
+                main_script=scripts.most_common(1)[0][0],
             )
             for script_counts in counts.values():
                 vocabulary.update(script_counts)
@@ -212,8 +215,7 @@ class LanguageDetector:
         romanised = sum(
             score
             for other, score in scores.items()
-            if other != code
-            and max(self._models[other].scripts.items(), key=lambda x: x[1])[0] != script
+            if other != code and self._models[other].main_script != script
         )
         if confidence < self.threshold or romanised >= ROMANISED_DOUBT:
             return None
@@ -226,12 +228,13 @@ def repository_detector() -> LanguageDetector:
     return LanguageDetector.from_repository()
 
 
-def nlu_examples(path: Path) -> list[str]:
-    """The example texts of a Rasa NLU file (entity annotations reduced to their text)."""
+def labelled_examples(path: Path) -> list[tuple[str, str | None]]:
+    """(text, intent) for every example of a Rasa NLU file, entity annotations reduced to
+    their text; the intent is None for lookup tables and synonyms."""
     if not path.is_file():
         return []
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    texts = []
+    pairs = []
     for item in data.get("nlu") or []:
         examples = item.get("examples") if isinstance(item, dict) else None
         if not isinstance(examples, str):
@@ -239,8 +242,14 @@ def nlu_examples(path: Path) -> list[str]:
         for line in examples.splitlines():
             line = line.strip()
             if line.startswith("- "):
-                texts.append(_ENTITY.sub(lambda m: m.group(1) or m.group(2) or "", line[2:]))
-    return texts
+                text = _ENTITY.sub(lambda m: m.group(1) or m.group(2) or "", line[2:])
+                pairs.append((text, item.get("intent")))
+    return pairs
+
+
+def nlu_examples(path: Path) -> list[str]:
+    """The example texts of a Rasa NLU file (entity annotations reduced to their text)."""
+    return [text for text, _ in labelled_examples(path)]
 
 
 def catalog_texts(path: Path, msgids: bool = False) -> list[str]:
@@ -264,9 +273,9 @@ def catalog_texts(path: Path, msgids: bool = False) -> list[str]:
 def _keyword_words(directory: Path) -> dict[str, list[str]]:
     """Each language's keywords and emergency phrases, from its <code>.yml."""
     words: dict[str, list[str]] = {}
-    for path in sorted(directory.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        words[path.stem] = [str(entry) for entries in data.values() for entry in entries or []]
+    for by_language in read_keyword_files(directory).values():
+        for code, entries in by_language.items():
+            words.setdefault(code, []).extend(str(entry) for entry in entries)
     return words
 
 

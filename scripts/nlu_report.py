@@ -33,7 +33,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from bot.language_detect import LanguageDetector, evaluate, nlu_examples, read_corpus  # noqa: E402
+from bot.language_detect import LanguageDetector, evaluate, labelled_examples, read_corpus  # noqa: E402
 from bot.languages import supported_codes  # noqa: E402
 
 HELDOUT_NLU = REPO_ROOT / "tests" / "languages" / "nlu_heldout"
@@ -57,20 +57,8 @@ def train() -> tuple[Path, float]:
 
 def heldout_examples(code: str) -> list[tuple[str, str]]:
     """(text, intent) pairs of the language's held-out file."""
-    import yaml
-
-    path = HELDOUT_NLU / f"{code}.yml"
-    if not path.is_file():
-        return []
-    pairs = []
-    for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-        if "intent" in item:
-            one = {"nlu": [item]}
-            with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
-                yaml.safe_dump(one, handle, allow_unicode=True)
-            pairs += [(text, item["intent"]) for text in nlu_examples(Path(handle.name))]
-            os.unlink(handle.name)
-    return pairs
+    pairs = labelled_examples(HELDOUT_NLU / f"{code}.yml")
+    return [(text, intent) for text, intent in pairs if intent]
 
 
 def intent_scores(model: Path, codes: list[str]) -> dict[str, tuple[float, int, dict]]:
