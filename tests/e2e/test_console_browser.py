@@ -26,6 +26,7 @@ def sign_in(browser, stack, username: str):
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{stack.hotline_url}/console/login")
+    expect(page.locator("#username")).to_be_focused()  # typing before autofocus loses keys
     page.keyboard.type(username)  # the username field has focus: keyboard only
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
