@@ -27,6 +27,8 @@ from urllib.parse import urlparse
 
 import yaml
 
+from bot.scripts import UNSPACED_SCRIPTS, main_script
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DIRECTORY_DIR = REPO_ROOT / "data" / "directory"
 INTERNATIONAL = "international"
@@ -63,6 +65,10 @@ _ENTRY_FIELDS = {"name", "category", "contact", "languages", "hours", "source", 
 _NOTE_FIELDS = {"text", "source", "verified_on"}
 _FILE_FIELDS = {"country", "aliases", "entries", "rights"}
 _CODE = re.compile(r"^[a-z]{2}$")
+# Country names with an ending (find_country): letters an ending may add after the stem, and
+# the shortest name whose last letter an ending may replace.
+_ENDING = 3
+_MIN_STEM = 4
 
 
 class DirectoryError(ValueError):
@@ -308,11 +314,16 @@ def lines(entries: Iterable[Entry]) -> str:
 
 
 def _fold(text: str) -> str:
-    """Lower case, no accents or punctuation, single spaces: "Côte d'Ivoire" → "cote d ivoire"."""
+    """Lower case, no accents or punctuation, single spaces: "Côte d'Ivoire" → "cote d ivoire".
+    Vowel signs that are part of a letter (Devanagari, Burmese) stay in their word."""
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(char for char in text if not unicodedata.combining(char))
-    text = "".join(char if char.isalnum() else " " for char in text)
+    text = "".join(char if _in_word(char) else " " for char in text)
     return " ".join(text.split())
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char).startswith("M")
 
 
 @lru_cache(maxsize=32)
@@ -357,15 +368,39 @@ def find_country(text: str, language: str = "en", directory: Path = DIRECTORY_DI
     """The country a texter named ("im in the uk" → "gb"), or None.
 
     Names are whole words of the message. Names of three letters or fewer ("uk", "usa") count
-    only in a short message, so that "help us" in a sentence is not the United States.
+    only in a short message, so that "help us" in a sentence is not the United States. When no
+    name stands whole, a name in a script written without spaces (Thai, Burmese) may stand
+    anywhere, and one in another non-Latin script may carry an ending: Russian case endings
+    ("в Польше"), Nepali postpositions glued on ("कतारमा"). Latin-script names stay whole:
+    "child" is not Chile.
     """
     folded = _fold(text or "")
     if not folded:
         return None
     short_message = len(folded.split()) <= 4
-    for name, code in _names(language, directory):
-        if len(name) <= 3 and not short_message:
-            continue
-        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
-            return code
+    names = [
+        (name, code) for name, code in _names(language, directory) if len(name) > 3 or short_message
+    ]
+    for pattern in (_whole_name, _name_with_ending):
+        for name, code in names:
+            found = pattern(name)
+            if found and re.search(found, folded):
+                return code
     return None
+
+
+def _whole_name(name: str) -> str:
+    return rf"(?<!\S){re.escape(name)}(?!\S)"
+
+
+def _name_with_ending(name: str) -> str | None:
+    """A pattern for the name with an ending of up to `_ENDING` letters after its stem (the
+    name less its last letter, which case endings replace: Польша → Польше); None for names
+    in Latin script."""
+    script = main_script(name)
+    if script in UNSPACED_SCRIPTS:
+        return re.escape(name)
+    if script in (None, "LATIN"):
+        return None
+    stem = name[:-1] if len(name) > _MIN_STEM else name
+    return rf"(?<!\S){re.escape(stem)}\S{{0,{_ENDING}}}(?!\S)"

@@ -19,10 +19,12 @@ How a text is judged:
 3. Confidence = posterior x fit, where fit is how many of the text's trigrams and words the
    language's data has seen (capped at 1 when `fit_reference` of them were seen). Fit keeps a
    text in an unsupported language (Persian, Lao, Spanish before Spanish data exists) from
-   being given confidently to the only candidate of its script.
+   being given confidently to the only candidate of its script. Where several languages
+   share the script, a language that has seen none of the text's words gets no confidence.
 4. Too short (fewer than `min_letters` letters), confidence below `threshold`, or a text that
    may be a romanisation (a language whose own script is another one has at least
-   `romanised_doubt` of the posterior) → None: the caller shows the numbered language menu.
+   `ROMANISED_DOUBT` of the confidence, or has seen more of the text's words than the best
+   language) → None: the caller shows the numbered language menu.
    Guessing wrong is worse than asking.
 
     python -m bot.language_detect detect "text"                 # with the repository's data
@@ -62,12 +64,14 @@ SMOOTHING = 0.5
 
 _PLACEHOLDER = re.compile(r"{[^\n{}]*}")
 _ENTITY = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]{[^}]*}")
-_NOT_WORD = re.compile(r"[\W\d_]+")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def _words(text: str) -> list[str]:
+    """Words, digits within them kept (Arabizi writes letters as digits: "3ayez", "ma7al");
+    numbers alone dropped."""
     text = normalise_text(_PLACEHOLDER.sub(" ", text)).casefold()
-    return [word for word in _NOT_WORD.sub(" ", text).split() if word]
+    return [word for word in _NOT_WORD.sub(" ", text).split() if not word.isdigit()]
 
 
 def _features(words: Iterable[str]) -> tuple[Counter[str], set[str]]:
@@ -169,10 +173,15 @@ class LanguageDetector:
 
     def scores(self, text: str) -> dict[str, float]:
         """Confidence per candidate language (posterior x fit), highest first."""
+        return self._judge(text)[0]
+
+    def _judge(self, text: str) -> tuple[dict[str, float], dict[str, int]]:
+        """(confidence per candidate language, highest first; how many of the text's distinct
+        words each candidate's data has seen)."""
         normalised = normalise_text(text or "")
         script = main_script(normalised)
         if script is None:
-            return {}
+            return {}, {}
         candidates = [
             code
             for code, model in self._models.items()
@@ -180,7 +189,7 @@ class LanguageDetector:
         ]
         features, fit_features = _features(_words(normalised))
         if not candidates or not features:
-            return {}
+            return {}, {}
         log_likelihoods = {}
         for code in candidates:
             model = self._models[code]
@@ -193,31 +202,43 @@ class LanguageDetector:
         best = max(log_likelihoods.values())
         exp = {code: math.exp(value - best) for code, value in log_likelihoods.items()}
         norm = sum(exp.values())
+        words = [feature for feature in fit_features if feature.startswith("w:")]
         result = {}
+        known = {}
         for code in candidates:
-            seen = sum(
-                1 for feature in fit_features if feature in self._models[code].counts[script]
-            )
+            counts = self._models[code].counts[script]
+            known[code] = sum(1 for word in words if word in counts)
+            seen = sum(1 for feature in fit_features if feature in counts)
             fit = min(1.0, seen / (len(fit_features) * self.fit_reference)) if fit_features else 0
+            # Where languages share a script, their n-grams overlap: a text none of whose words
+            # a language has ever seen is not taken as that language (translit Russian is not
+            # Romanian, however Romanian its letters look). The menu asks instead.
+            if len(candidates) > 1 and not known[code]:
+                fit = 0.0
             result[code] = exp[code] / norm * fit
-        return dict(sorted(result.items(), key=lambda item: -item[1]))
+        return dict(sorted(result.items(), key=lambda item: -item[1])), known
 
     def detect(self, text: str) -> tuple[str, float] | None:
         """(language code, confidence), or None when the text is too short or unsure."""
         letters = sum(1 for char in text or "" if unicodedata.category(char)[0] in "LM")
         if letters < self.min_letters:
             return None
-        scores = self.scores(text)
+        scores, known = self._judge(text)
         if not scores:
             return None
         code, confidence = next(iter(scores.items()))
         script = main_script(normalise_text(text))
-        romanised = sum(
-            score
-            for other, score in scores.items()
-            if other != code and self._models[other].main_script != script
-        )
-        if confidence < self.threshold or romanised >= ROMANISED_DOUBT:
+        romanisations = [
+            other for other in scores if other != code and self._models[other].main_script != script
+        ]
+        # A language typed in another script's letters has little data there, so its n-grams
+        # lose to a big language's even when its words match better: "nam ne platyat uzhe"
+        # reads as Romanian by letters, but Russian has seen more of its words. Then ask.
+        if (
+            confidence < self.threshold
+            or sum(scores[other] for other in romanisations) >= ROMANISED_DOUBT
+            or any(known[other] >= max(1, known[code]) for other in romanisations)
+        ):
             return None
         return code, confidence
 

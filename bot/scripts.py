@@ -7,6 +7,19 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 
+# Scripts whose words are not separated by spaces (the first word of each character's Unicode
+# name). The tokenizer's default (config.yml may override it there) and the country finder.
+UNSPACED_SCRIPTS = (
+    "THAI",
+    "LAO",
+    "KHMER",
+    "MYANMAR",
+    "CJK",
+    "HIRAGANA",
+    "KATAKANA",
+    "TIBETAN",
+)
+
 
 def script_of(char: str) -> str:
     """The script of a character ("LATIN", "ARABIC", "THAI", "CJK", ...; "" if unnamed)."""

@@ -37,22 +37,10 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.scripts import script_of
+from bot.scripts import UNSPACED_SCRIPTS, script_of
 
 log = logging.getLogger(__name__)
 
-# Scripts whose words are not separated by spaces (the first word of each character's Unicode
-# name). Override with the `unspaced_scripts` option in config.yml.
-DEFAULT_UNSPACED_SCRIPTS = (
-    "THAI",
-    "LAO",
-    "KHMER",
-    "MYANMAR",
-    "CJK",
-    "HIRAGANA",
-    "KATAKANA",
-    "TIBETAN",
-)
 _ZERO_WIDTH_SPACE = "\u200b"
 _GRAPHEME = regex.compile(r"\X")
 
@@ -125,7 +113,7 @@ _SEGMENTERS: dict[str, Callable[[str], list[tuple[int, int]]]] = {
 }
 
 
-def segment(text: str, unspaced_scripts: tuple[str, ...] = DEFAULT_UNSPACED_SCRIPTS) -> list[str]:
+def segment(text: str, unspaced_scripts: tuple[str, ...] = UNSPACED_SCRIPTS) -> list[str]:
     """The words of one space-free piece of text (for tests and tools)."""
     return [text[a:b] for a, b in _split_word(text, frozenset(unspaced_scripts))]
 
@@ -154,7 +142,7 @@ class ScriptTokenizer(WhitespaceTokenizer):
     def get_default_config() -> dict[str, Any]:
         return {
             **WhitespaceTokenizer.get_default_config(),
-            "unspaced_scripts": list(DEFAULT_UNSPACED_SCRIPTS),
+            "unspaced_scripts": list(UNSPACED_SCRIPTS),
         }
 
     def __init__(self, config: dict[str, Any]) -> None:

@@ -1,16 +1,20 @@
 """Per-language figures of the assistant's understanding: `make nlu-report`.
 
-    python scripts/nlu_report.py [--model PATH] [--no-train] [--no-serve]
+    python scripts/nlu_report.py [--model PATH] [--no-train] [--no-serve] [--errors]
 
 1. Training: trains the model for the current data again from scratch (models/<hash>.tar.gz;
    seeded, so the same model) and prints the wall time (all languages, one model; target
    <= 10 min on 2 cores). With --no-train (or --model) the existing model is used.
 2. Intents, per language: macro-F1 on tests/languages/nlu_heldout/<code>.yml, examples written
    apart from the training data (data/nlu/<code>.yml) and never trained on (target >= 0.90
-   for every language). nlu_fallback counts as a wrong answer. The worst intents are listed.
+   for every language). nlu_fallback counts as a wrong answer. The worst intents are listed;
+   --errors lists every misunderstood example (what to write more training examples about).
 3. Language detection, per language, on tests/languages/fixtures/detect/heldout/<code>.txt
    (texts of 2-8 words, not in any training file): correct / menu (not sure: the texter is
    asked) / wrong (target >= 95% correct; a wrong guess is worse than the menu).
+   Then on tests/languages/fixtures/detect/romanised/<code>.txt: languages with their own
+   script typed in Latin letters (Arabizi, translit, romanised Nepali or Thai). Their language
+   or the menu are both right; another language is wrong (target: at most 5% wrong).
 4. Memory: the Rasa server's resident memory with the model loaded, all languages
    (`rasa run`, target <= 2 GB). Skipped with --no-serve.
 
@@ -38,8 +42,10 @@ from bot.languages import supported_codes  # noqa: E402
 
 HELDOUT_NLU = REPO_ROOT / "tests" / "languages" / "nlu_heldout"
 HELDOUT_DETECT = REPO_ROOT / "tests" / "languages" / "fixtures" / "detect" / "heldout"
+ROMANISED_DETECT = REPO_ROOT / "tests" / "languages" / "fixtures" / "detect" / "romanised"
 F1_TARGET = 0.90
 DETECTION_TARGET = 0.95
+ROMANISED_WRONG_TARGET = 0.05
 
 
 def train() -> tuple[Path, float]:
@@ -61,11 +67,18 @@ def heldout_examples(code: str) -> list[tuple[str, str]]:
     return [(text, intent) for text, intent in pairs if intent]
 
 
-def intent_scores(model: Path, codes: list[str]) -> dict[str, tuple[float, int, dict]]:
-    """Per language: (macro-F1, examples, {intent: F1})."""
+def intent_scores(
+    model: Path, codes: list[str], errors: list[str] | None = None
+) -> dict[str, tuple[float, int, dict]]:
+    """Per language: (macro-F1, examples, {intent: F1}). Misunderstood examples are appended
+    to `errors` as printable lines when it is given."""
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
     from sklearn.metrics import f1_score
 
+    configure_structlog(logging.WARNING)  # Rasa's debug lines would print every example
     agent = Agent.load(str(model))
     loop = asyncio.new_event_loop()
     results = {}
@@ -78,6 +91,12 @@ def intent_scores(model: Path, codes: list[str]) -> dict[str, tuple[float, int, 
             for text, _ in pairs
         ]
         expected = [intent for _, intent in pairs]
+        if errors is not None:
+            errors += [
+                f"{code}  {want:16} -> {got:16} {text}"
+                for (text, want), got in zip(pairs, predicted, strict=True)
+                if got != want
+            ]
         labels = sorted(set(expected))
         per_intent = f1_score(expected, predicted, labels=labels, average=None, zero_division=0)
         results[code] = (
@@ -121,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="use this model instead of training one")
     parser.add_argument("--no-train", action="store_true", help="use the current model")
     parser.add_argument("--no-serve", action="store_true", help="skip the memory figure")
+    parser.add_argument("--errors", action="store_true", help="list misunderstood examples")
     parser.add_argument("--no-fail", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
@@ -137,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         model, seconds = train()
         print(f"training, all {len(codes)} languages, one model: {seconds:.0f} s")
 
-    scores = intent_scores(model, codes)
+    errors: list[str] = []
+    scores = intent_scores(model, codes, errors)
     print(f"\n{'lang':6}{'held-out':>9}{'macro-F1':>10}  weakest intents")
     for code in codes:
         if code not in scores:
@@ -150,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{code:6}{count:9}{macro:10.3f}  {names}")
         if macro < F1_TARGET:
             failed.append(code)
+    if args.errors:
+        print("\nmisunderstood held-out examples (language, expected -> understood, text)")
+        print("\n".join(errors))
 
     detector = LanguageDetector.from_repository()
     heldout = {code: texts for code, texts in read_corpus(HELDOUT_DETECT).items()}
@@ -161,6 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         by_language[code] = correct / max(1, correct + abstained + wrong)
         if by_language[code] < DETECTION_TARGET:
             failed.append(code)
+
+    romanised = evaluate(detector, read_corpus(ROMANISED_DETECT))
+    print("\nromanised texts (own script typed in Latin letters; right language or menu)")
+    print(romanised.report())
+    correct, abstained, wrong = romanised.totals
+    if wrong > ROMANISED_WRONG_TARGET * (correct + abstained + wrong):
+        failed += ["romanised"]
 
     if not args.no_serve:
         print(f"\nRasa server resident memory, all languages loaded: {server_rss_mb(model):.0f} MB")

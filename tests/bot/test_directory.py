@@ -176,6 +176,14 @@ def test_the_rights_topics_are_the_directory_topics():
         ("asdfgh", "en", None),
         ("can you help us with this", "en", None),  # "us" only in a short message
         ("", "en", None),
+        # Names with an ending, or glued to the next word where words have no spaces
+        ("я сейчас в Польше", "ru", "pl"),
+        ("работаю в Катаре", "ru", "qa"),
+        ("я в Польщі", "uk", "pl"),
+        ("म कतारमा छु", "ne", "qa"),
+        ("ผมทำงานอยู่ที่มาเลเซีย", "th", "my"),
+        ("ထိုင်းမှာ အလုပ်လုပ်တယ်", "my", "th"),
+        ("my child is with me", "en", None),  # Latin names stay whole: not Chile
     ],
 )
 def test_a_country_written_by_the_texter(text, language, code):
