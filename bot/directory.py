@@ -31,6 +31,7 @@ from bot.scripts import UNSPACED_SCRIPTS, main_script
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DIRECTORY_DIR = REPO_ROOT / "data" / "directory"
+EVERYDAY_NAMES_FILE = REPO_ROOT / "data" / "country_names.yml"
 INTERNATIONAL = "international"
 
 # Kinds of service, in the order the texter is offered them.
@@ -351,16 +352,19 @@ def country_name(code: str | None, language: str = "en") -> str:
 
 @lru_cache(maxsize=32)
 def _names(language: str, directory_key: Path) -> list[tuple[str, str]]:
-    """(folded name, code), longest first: aliases, then CLDR names in `language` and English."""
+    """(folded name, code), longest first: CLDR names in `language` and English, then the
+    everyday names of data/country_names.yml and the aliases of the directory's countries."""
     names: dict[str, str] = {}
     for source in ("en", language):
         for code, name in _territories(source).items():
             names.setdefault(_fold(name), code)
+    everyday = yaml.safe_load(EVERYDAY_NAMES_FILE.read_text(encoding="utf-8")) or {}
+    aliases = [(code, alias) for code, listed in everyday.items() for alias in listed]
     for code, country in load_directory(directory_key).items():
-        if code == INTERNATIONAL:
-            continue
-        for alias in country.aliases:
-            names[_fold(alias)] = code
+        if code != INTERNATIONAL:
+            aliases += [(code, alias) for alias in country.aliases]
+    for code, alias in aliases:
+        names[_fold(alias)] = code
     return sorted(((name, code) for name, code in names.items() if name), key=lambda x: -len(x[0]))
 
 

@@ -184,6 +184,12 @@ def test_the_rights_topics_are_the_directory_topics():
         ("ผมทำงานอยู่ที่มาเลเซีย", "th", "my"),
         ("ထိုင်းမှာ အလုပ်လုပ်တယ်", "my", "th"),
         ("my child is with me", "en", None),  # Latin names stay whole: not Chile
+        # Everyday names (data/country_names.yml): cities and short names
+        ("nasa saudi po ako", "tl", "sa"),
+        ("انا بالسعودية", "ar", "sa"),
+        ("я в Дубае", "ru", "ae"),
+        ("em đang ở hàn quốc", "vi", "kr"),
+        ("my boss", "en", None),
     ],
 )
 def test_a_country_written_by_the_texter(text, language, code):
@@ -239,3 +245,14 @@ def test_the_directory_files_are_in_the_training_data_folder_without_harm():
     # data/directory/ is read by bot/directory.py, not by Rasa, which skips files that are
     # neither NLU nor stories; the files are part of the model hash like all of data/.
     assert DIRECTORY_DIR.parent.name == "data"
+
+
+def test_everyday_country_names_are_countries_and_never_two_at_once():
+    from bot.directory import EVERYDAY_NAMES_FILE, _fold
+
+    everyday = yaml.safe_load(EVERYDAY_NAMES_FILE.read_text(encoding="utf-8"))
+    seen: dict[str, str] = {}
+    for code, names in everyday.items():
+        assert directory.country_name(code) != code.upper(), code  # a code CLDR knows
+        for name in names:
+            assert seen.setdefault(_fold(name), code) == code, name

@@ -1,5 +1,5 @@
-"""bot/tokenizer.py and bot/nlu_normaliser.py: process() on Rasa messages, and the recipe
-accepts them in a pipeline (no training: kept fast)."""
+"""bot/tokenizer.py, bot/nlu_normaliser.py and bot/entity_extractor.py: process() on Rasa
+messages, and the recipe accepts them in a pipeline (no model training: kept fast)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rasa.shared.nlu.constants import TEXT  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 
+from bot.entity_extractor import TokenEntityExtractor  # noqa: E402
 from bot.nlu_normaliser import TextNormaliser  # noqa: E402
 from bot.tokenizer import ScriptTokenizer, segment  # noqa: E402
 
@@ -95,6 +96,59 @@ def test_scripts_are_configuration_not_language_codes():
     assert ScriptTokenizer.not_supported_languages() is None
     latin_only = ScriptTokenizer({**ScriptTokenizer.get_default_config(), "unspaced_scripts": []})
     assert tokens_of(latin_only, "ฉันอยากคุย") == ["ฉันอยากคุย"]
+
+
+@pytest.fixture(scope="module")
+def extractor(tmp_path_factory):
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    data = RasaYAMLReader().reads(
+        """
+nlu:
+  - intent: find_help
+    examples: |
+      - [embassy](help_category)
+      - [สถานทูต](help_category)
+  - lookup: help_category
+    examples: |
+      - embassy
+      - job
+      - สถานทูต
+      - ที่พักพิง
+      - သံရုံး
+      - सहायता
+"""
+    )
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    config = {**TokenEntityExtractor.get_default_config(), "use_regexes": False}
+    component = TokenEntityExtractor(config, storage, Resource("entities"))
+    component.train(data)
+    return component
+
+
+def entities_in(tokenizer, extractor, text):
+    message = Message.build(text=text)
+    tokenizer.process([message])
+    extractor.process([message])
+    return [text[e["start"] : e["end"]] for e in message.get("entities", [])]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("ขอเบอร์สถานทูตหน่อยค่ะ", ["สถานทูต"]),  # Thai: no spaces at all
+        ("คืนนี้ต้องการที่พักพิง", ["ที่พักพิง"]),  # spans two of the segmenter's words
+        ("သံရုံးဖုန်းနံပါတ် ပေးပါ", ["သံရုံး"]),  # Burmese syllables
+        ("मलाई सहायता", ["सहायता"]),  # Devanagari word ending in a vowel sign
+        ("where is the embassy?", ["embassy"]),
+        ("i am jobless", []),  # a word inside a longer word is not it
+        ("embassyjob", []),
+    ],
+)
+def test_lookup_words_are_found_on_word_edges_in_every_script(tokenizer, extractor, text, found):
+    assert entities_in(tokenizer, extractor, text) == found
 
 
 def test_the_normaliser_rewrites_training_and_prediction_text():
