@@ -66,7 +66,7 @@ CODES = supported_codes()
 
 def test_every_language_has_its_conversation_texts():
     for code in CODES:
-        assert set(FLOWS) | {"first_contact"} <= set(texts(code)), code
+        assert set(FLOWS) | {"first_contact", "country_answer"} <= set(texts(code)), code
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -93,6 +93,18 @@ def test_each_main_flow_is_reachable_in_the_language(line, code, flow):
     texter.send("1")
     bodies = texter.send(texts(code)[flow])
     assert any(said(bodies, response, code) for response in FLOWS[flow]), bodies
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_a_country_named_in_the_language_is_understood(line, code):
+    """Find help, then the country in the language's own words, with its case ending or glued
+    postposition where the language has them ("в Польше", "कतारमा", "มาเลเซีย" inside the
+    sentence): the kinds of help come next, not the country question again."""
+    texter = started(line, code)
+    texter.send("1")
+    assert said(texter.send(texts(code)["find_help"]), "utter_ask_country", code)
+    bodies = texter.send(texts(code)["country_answer"])
+    assert said(bodies, "utter_help_categories", code), bodies
 
 
 @pytest.mark.parametrize("code", CODES)
