@@ -23,8 +23,8 @@ How a text is judged:
    share the script, a language that has seen none of the text's words gets no confidence.
 4. Too short (fewer than `min_letters` letters), confidence below `threshold`, or a text that
    may be a romanisation (a language whose own script is another one has at least
-   `ROMANISED_DOUBT` of the confidence, or has seen more of the text's words than the best
-   language) → None: the caller shows the numbered language menu.
+   `ROMANISED_DOUBT` of the confidence, or has seen at least as many of the text's words as
+   the best language, and one or more) → None: the caller shows the numbered language menu.
    Guessing wrong is worse than asking.
 
     python -m bot.language_detect detect "text"                 # with the repository's data
