@@ -1,0 +1,38 @@
+"""data/nlu/<code>.yml and tests/languages/nlu_heldout/<code>.yml: every language is trained on
+every intent of English, and its held-out examples (the F1 of `make nlu-report`) are never
+training data: a held-out line copied into training would make the figure a lie."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.language_detect import labelled_examples
+from bot.languages import supported_codes
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+HELDOUT = Path(__file__).parent / "nlu_heldout"
+
+
+def intents(path: Path) -> set[str]:
+    return {intent for _, intent in labelled_examples(path) if intent}
+
+
+@pytest.mark.parametrize("code", supported_codes())
+def test_the_language_is_trained_on_every_intent_of_english(code):
+    english = intents(REPOSITORY / "data" / "nlu" / "en.yml")
+    assert english <= intents(REPOSITORY / "data" / "nlu" / f"{code}.yml")
+
+
+@pytest.mark.parametrize("code", supported_codes())
+def test_held_out_examples_are_never_training_data(code):
+    trained = {
+        text.casefold()
+        for text, _ in labelled_examples(REPOSITORY / "data" / "nlu" / f"{code}.yml")
+    }
+    heldout = {
+        text.casefold() for text, intent in labelled_examples(HELDOUT / f"{code}.yml") if intent
+    }
+    assert len(heldout) >= 100
+    assert sorted(heldout & trained) == []
