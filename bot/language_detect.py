@@ -23,8 +23,8 @@ How a text is judged:
    share the script, a language that has seen none of the text's words gets no confidence.
 4. Too short (fewer than `min_letters` letters), confidence below `threshold`, or a text that
    may be a romanisation (a language whose own script is another one has at least
-   `ROMANISED_DOUBT` of the confidence, or has seen at least as many of the text's words as
-   the best language, and one or more) → None: the caller shows the numbered language menu.
+   `ROMANISED_DOUBT` of the confidence, or its words say it as much as the best language's:
+   `_may_be`) → None: the caller shows the numbered language menu.
    Guessing wrong is worse than asking.
 
     python -m bot.language_detect detect "text"                 # with the repository's data
@@ -175,9 +175,9 @@ class LanguageDetector:
         """Confidence per candidate language (posterior x fit), highest first."""
         return self._judge(text)[0]
 
-    def _judge(self, text: str) -> tuple[dict[str, float], dict[str, int]]:
-        """(confidence per candidate language, highest first; how many of the text's distinct
-        words each candidate's data has seen)."""
+    def _judge(self, text: str) -> tuple[dict[str, float], dict[str, set[str]]]:
+        """(confidence per candidate language, highest first; the text's words each
+        candidate's data has seen)."""
         normalised = normalise_text(text or "")
         script = main_script(normalised)
         if script is None:
@@ -207,7 +207,7 @@ class LanguageDetector:
         known = {}
         for code in candidates:
             counts = self._models[code].counts[script]
-            known[code] = sum(1 for word in words if word in counts)
+            known[code] = {word for word in words if word in counts}
             seen = sum(1 for feature in fit_features if feature in counts)
             fit = min(1.0, seen / (len(fit_features) * self.fit_reference)) if fit_features else 0
             # Where languages share a script, their n-grams overlap: a text none of whose words
@@ -234,13 +234,24 @@ class LanguageDetector:
         # A language typed in another script's letters has little data there, so its n-grams
         # lose to a big language's even when its words match better: "nam ne platyat uzhe"
         # reads as Romanian by letters, but Russian has seen more of its words. Then ask.
+        # Only words one of the two has seen count: both know "hello" and "passport".
         if (
             confidence < self.threshold
             or sum(scores[other] for other in romanisations) >= ROMANISED_DOUBT
-            or any(known[other] >= max(1, known[code]) for other in romanisations)
+            or any(
+                self._may_be(other, code, known, len(set(_words(text)))) for other in romanisations
+            )
         ):
             return None
         return code, confidence
+
+    @staticmethod
+    def _may_be(other: str, best: str, known: dict[str, set[str]], words: int) -> bool:
+        """Whether the words say `other` as much as `best`: it has seen as many of the words
+        `best` has not seen as the other way round (one or more), or `best` has seen no word
+        of its own and not all of them ("ne uverena naverno": French knows only "ne")."""
+        own, theirs = known[best] - known[other], known[other] - known[best]
+        return len(theirs) >= max(1, len(own)) or (not own and len(known[best]) < words)
 
 
 @lru_cache(maxsize=1)
