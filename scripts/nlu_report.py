@@ -9,6 +9,8 @@
    apart from the training data (data/nlu/<code>.yml) and never trained on (target >= 0.90
    for every language). nlu_fallback counts as a wrong answer. The worst intents are listed;
    --errors lists every misunderstood example (what to write more training examples about).
+   Also, without a target, on tests/languages/nlu_heldout_romanised/<code>.yml: languages
+   with their own script typed in Latin letters (romanised Nepali, Arabizi).
 3. Language detection, per language, on tests/languages/fixtures/detect/heldout/<code>.txt
    (texts of 2-8 words, not in any training file): correct / menu (not sure: the texter is
    asked) / wrong (target >= 95% correct; a wrong guess is worse than the menu).
@@ -41,6 +43,7 @@ from bot.language_detect import LanguageDetector, evaluate, labelled_examples, r
 from bot.languages import supported_codes  # noqa: E402
 
 HELDOUT_NLU = REPO_ROOT / "tests" / "languages" / "nlu_heldout"
+ROMANISED_NLU = REPO_ROOT / "tests" / "languages" / "nlu_heldout_romanised"
 HELDOUT_DETECT = REPO_ROOT / "tests" / "languages" / "fixtures" / "detect" / "heldout"
 ROMANISED_DETECT = REPO_ROOT / "tests" / "languages" / "fixtures" / "detect" / "romanised"
 F1_TARGET = 0.90
@@ -61,17 +64,19 @@ def train() -> tuple[Path, float]:
     return Path(finished.stdout.strip().splitlines()[-1]), time.monotonic() - started
 
 
-def heldout_examples(code: str) -> list[tuple[str, str]]:
-    """(text, intent) pairs of the language's held-out file."""
-    pairs = labelled_examples(HELDOUT_NLU / f"{code}.yml")
-    return [(text, intent) for text, intent in pairs if intent]
+def heldout_examples(directory: Path) -> dict[str, list[tuple[str, str]]]:
+    """(text, intent) pairs of each held-out file in `directory`, by language code."""
+    return {
+        path.stem: [(text, intent) for text, intent in labelled_examples(path) if intent]
+        for path in sorted(directory.glob("*.yml"))
+    }
 
 
 def intent_scores(
-    model: Path, codes: list[str], errors: list[str] | None = None
+    model: Path, examples: dict[str, list[tuple[str, str]]], errors: list[str] | None = None
 ) -> dict[str, tuple[float, int, dict]]:
-    """Per language: (macro-F1, examples, {intent: F1}). Misunderstood examples are appended
-    to `errors` as printable lines when it is given."""
+    """Per set of examples (a language): (macro-F1, examples, {intent: F1}). Misunderstood
+    examples are appended to `errors` as printable lines when it is given."""
     import logging
 
     from rasa.core.agent import Agent
@@ -82,8 +87,7 @@ def intent_scores(
     agent = Agent.load(str(model))
     loop = asyncio.new_event_loop()
     results = {}
-    for code in codes:
-        pairs = heldout_examples(code)
+    for code, pairs in examples.items():
         if not pairs:
             continue
         predicted = [
@@ -158,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"training, all {len(codes)} languages, one model: {seconds:.0f} s")
 
     errors: list[str] = []
-    scores = intent_scores(model, codes, errors)
+    heldout = heldout_examples(HELDOUT_NLU)
+    latin = {f"{code}-latn": pairs for code, pairs in heldout_examples(ROMANISED_NLU).items()}
+    scores = intent_scores(model, {**heldout, **latin}, errors)
     print(f"\n{'lang':6}{'held-out':>9}{'macro-F1':>10}  weakest intents")
     for code in codes:
         if code not in scores:
@@ -171,13 +177,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{code:6}{count:9}{macro:10.3f}  {names}")
         if macro < F1_TARGET:
             failed.append(code)
+    print("\nlanguages typed in Latin letters (no target: how well they are understood)")
+    for label in latin:
+        macro, count, _ = scores[label]
+        print(f"{label:8}{count:7}{macro:10.3f}")
     if args.errors:
         print("\nmisunderstood held-out examples (language, expected -> understood, text)")
         print("\n".join(errors))
 
     detector = LanguageDetector.from_repository()
-    heldout = {code: texts for code, texts in read_corpus(HELDOUT_DETECT).items()}
-    evaluation = evaluate(detector, {code: heldout.get(code, []) for code in codes})
+    texts = read_corpus(HELDOUT_DETECT)
+    evaluation = evaluate(detector, {code: texts.get(code, []) for code in codes})
     print("\nlanguage detection on held-out texts of 2-8 words (menu = not sure: asked)")
     print(evaluation.report())
     by_language: dict[str, float] = defaultdict(float)
