@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 import yaml
@@ -350,10 +350,18 @@ def country_name(code: str | None, language: str = "en") -> str:
     return _territories(language).get(code) or _territories("en").get(code) or code.upper()
 
 
+class _Name(NamedTuple):
+    code: str
+    length: int
+    whole: re.Pattern[str]  # the name as whole words
+    with_ending: re.Pattern[str] | None  # the name with an ending, or inside unspaced text
+
+
 @lru_cache(maxsize=32)
-def _names(language: str, directory_key: Path) -> list[tuple[str, str]]:
-    """(folded name, code), longest first: CLDR names in `language` and English, then the
-    everyday names of data/country_names.yml and the aliases of the directory's countries."""
+def _names(language: str, directory_key: Path) -> list[_Name]:
+    """Every name of a country, longest first, its patterns compiled once: CLDR names in
+    `language` and English, then the everyday names of data/country_names.yml and the aliases
+    of the directory's countries."""
     names: dict[str, str] = {}
     for source in ("en", language):
         for code, name in _territories(source).items():
@@ -365,7 +373,13 @@ def _names(language: str, directory_key: Path) -> list[tuple[str, str]]:
             aliases += [(code, alias) for alias in country.aliases]
     for code, alias in aliases:
         names[_fold(alias)] = code
-    return sorted(((name, code) for name, code in names.items() if name), key=lambda x: -len(x[0]))
+    ordered = sorted(
+        ((name, code) for name, code in names.items() if name), key=lambda x: -len(x[0])
+    )
+    return [
+        _Name(code, len(name), re.compile(_whole_name(name)), _name_with_ending(name))
+        for name, code in ordered
+    ]
 
 
 def find_country(text: str, language: str = "en", directory: Path = DIRECTORY_DIR) -> str | None:
@@ -382,14 +396,13 @@ def find_country(text: str, language: str = "en", directory: Path = DIRECTORY_DI
     if not folded:
         return None
     short_message = len(folded.split()) <= 4
-    names = [
-        (name, code) for name, code in _names(language, directory) if len(name) > 3 or short_message
-    ]
-    for pattern in (_whole_name, _name_with_ending):
-        for name, code in names:
-            found = pattern(name)
-            if found and re.search(found, folded):
-                return code
+    names = [name for name in _names(language, directory) if name.length > 3 or short_message]
+    for name in names:
+        if name.whole.search(folded):
+            return name.code
+    for name in names:
+        if name.with_ending and name.with_ending.search(folded):
+            return name.code
     return None
 
 
@@ -397,14 +410,14 @@ def _whole_name(name: str) -> str:
     return rf"(?<!\S){re.escape(name)}(?!\S)"
 
 
-def _name_with_ending(name: str) -> str | None:
-    """A pattern for the name with an ending of up to `_ENDING` letters after its stem (the
-    name less its last letter, which case endings replace: Польша → Польше); None for names
-    in Latin script."""
+def _name_with_ending(name: str) -> re.Pattern[str] | None:
+    """The name with an ending of up to `_ENDING` letters after its stem (the name less its
+    last letter, which case endings replace: Польша → Польше); None for names in Latin
+    script."""
     script = main_script(name)
     if script in UNSPACED_SCRIPTS:
-        return re.escape(name)
+        return re.compile(re.escape(name))
     if script in (None, "LATIN"):
         return None
     stem = name[:-1] if len(name) > _MIN_STEM else name
-    return rf"(?<!\S){re.escape(stem)}\S{{0,{_ENDING}}}(?!\S)"
+    return re.compile(rf"(?<!\S){re.escape(stem)}\S{{0,{_ENDING}}}(?!\S)")

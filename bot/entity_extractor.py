@@ -27,10 +27,6 @@ _WORD_EDGE = re.compile(r"\b")
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class TokenEntityExtractor(RegexEntityExtractor):
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {**RegexEntityExtractor.get_default_config(), "use_word_boundaries": False}
-
     def __init__(self, config: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         # Edges come from the tokens; `\b` in the patterns would hide the matches to judge.
         super().__init__({**config, "use_word_boundaries": False}, *args, **kwargs)

@@ -24,7 +24,7 @@ How a text is judged:
 4. Too short (fewer than `min_letters` letters), confidence below `threshold`, or a text that
    may be a romanisation (a language whose own script is another one has at least
    `ROMANISED_DOUBT` of the confidence, or its words say it as much as the best language's:
-   `_may_be`) → None: the caller shows the numbered language menu.
+   `_Judgement.may_be`) → None: the caller shows the numbered language menu.
    Guessing wrong is worse than asking.
 
     python -m bot.language_detect detect "text"                 # with the repository's data
@@ -40,7 +40,7 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,6 +101,22 @@ class _LanguageModel:
     totals: dict[str, int]
     scripts: dict[str, float]  # share of letters per script
     main_script: str  # the script most of its letters are written in
+
+
+@dataclass
+class _Judgement:
+    scores: dict[str, float] = field(default_factory=dict)  # confidence, highest first
+    known: dict[str, set[str]] = field(default_factory=dict)  # the text's words each has seen
+    words: int = 0  # distinct words in the text
+    script: str | None = None  # the text's main script
+
+    def may_be(self, other: str, best: str) -> bool:
+        """Whether the words say `other` as much as `best`: it has seen as many of the words
+        `best` has not seen as the other way round (one or more), or `best` has seen no word
+        of its own and not all of them ("ne uverena naverno": French knows only "ne")."""
+        own = self.known[best] - self.known[other]
+        theirs = self.known[other] - self.known[best]
+        return len(theirs) >= max(1, len(own)) or (not own and len(self.known[best]) < self.words)
 
 
 class LanguageDetector:
@@ -173,15 +189,13 @@ class LanguageDetector:
 
     def scores(self, text: str) -> dict[str, float]:
         """Confidence per candidate language (posterior x fit), highest first."""
-        return self._judge(text)[0]
+        return self._judge(text).scores
 
-    def _judge(self, text: str) -> tuple[dict[str, float], dict[str, set[str]]]:
-        """(confidence per candidate language, highest first; the text's words each
-        candidate's data has seen)."""
+    def _judge(self, text: str) -> _Judgement:
         normalised = normalise_text(text or "")
         script = main_script(normalised)
         if script is None:
-            return {}, {}
+            return _Judgement()
         candidates = [
             code
             for code, model in self._models.items()
@@ -189,7 +203,7 @@ class LanguageDetector:
         ]
         features, fit_features = _features(_words(normalised))
         if not candidates or not features:
-            return {}, {}
+            return _Judgement()
         log_likelihoods = {}
         for code in candidates:
             model = self._models[code]
@@ -216,20 +230,23 @@ class LanguageDetector:
             if len(candidates) > 1 and not known[code]:
                 fit = 0.0
             result[code] = exp[code] / norm * fit
-        return dict(sorted(result.items(), key=lambda item: -item[1])), known
+        scores = dict(sorted(result.items(), key=lambda item: -item[1]))
+        return _Judgement(scores, known, len(words), script)
 
     def detect(self, text: str) -> tuple[str, float] | None:
         """(language code, confidence), or None when the text is too short or unsure."""
         letters = sum(1 for char in text or "" if unicodedata.category(char)[0] in "LM")
         if letters < self.min_letters:
             return None
-        scores, known = self._judge(text)
+        judged = self._judge(text)
+        scores = judged.scores
         if not scores:
             return None
         code, confidence = next(iter(scores.items()))
-        script = main_script(normalise_text(text))
         romanisations = [
-            other for other in scores if other != code and self._models[other].main_script != script
+            other
+            for other in scores
+            if other != code and self._models[other].main_script != judged.script
         ]
         # A language typed in another script's letters has little data there, so its n-grams
         # lose to a big language's even when its words match better: "nam ne platyat uzhe"
@@ -238,20 +255,10 @@ class LanguageDetector:
         if (
             confidence < self.threshold
             or sum(scores[other] for other in romanisations) >= ROMANISED_DOUBT
-            or any(
-                self._may_be(other, code, known, len(set(_words(text)))) for other in romanisations
-            )
+            or any(judged.may_be(other, code) for other in romanisations)
         ):
             return None
         return code, confidence
-
-    @staticmethod
-    def _may_be(other: str, best: str, known: dict[str, set[str]], words: int) -> bool:
-        """Whether the words say `other` as much as `best`: it has seen as many of the words
-        `best` has not seen as the other way round (one or more), or `best` has seen no word
-        of its own and not all of them ("ne uverena naverno": French knows only "ne")."""
-        own, theirs = known[best] - known[other], known[other] - known[best]
-        return len(theirs) >= max(1, len(own)) or (not own and len(known[best]) < words)
 
 
 @lru_cache(maxsize=1)
